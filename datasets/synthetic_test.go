@@ -1,0 +1,276 @@
+package datasets
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSyntheticShapes(t *testing.T) {
+	linear, _ := Linear(9, 3, 0.1, 1)
+	tests := []struct {
+		d        *Dataset
+		name     string
+		n        int
+		features []string
+		classes  []string
+	}{
+		{Blobs(10, 3, 0.5, 1), "blobs", 10, []string{"x1", "x2"}, []string{"0", "1", "2"}},
+		{XOR(10, 0.1, 1), "xor", 10, []string{"x1", "x2"}, []string{"0", "1"}},
+		{Moons(11, 0.1, 1), "moons", 11, []string{"x1", "x2"}, []string{"0", "1"}},
+		{Circles(1, 0.1, 0.5, 1), "circles", 1, []string{"x1", "x2"}, []string{"0", "1"}},
+		{linear, "linear", 9, []string{"x1", "x2", "x3"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.d
+			if d.Name != tt.name || d.Len() != tt.n || !slices.Equal(d.Features, tt.features) || !slices.Equal(d.Classes, tt.classes) {
+				t.Errorf("got %q with %d samples, features %q, classes %q; want %q, %d, %q, %q",
+					d.Name, d.Len(), d.Features, d.Classes, tt.name, tt.n, tt.features, tt.classes)
+			}
+			if err := d.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestSyntheticDeterministic(t *testing.T) {
+	gens := map[string]func(seed int64) *Dataset{
+		"blobs":   func(seed int64) *Dataset { return Blobs(50, 3, 1, seed) },
+		"xor":     func(seed int64) *Dataset { return XOR(50, 0.1, seed) },
+		"moons":   func(seed int64) *Dataset { return Moons(50, 0.1, seed) },
+		"circles": func(seed int64) *Dataset { return Circles(50, 0.1, 0.5, seed) },
+		"linear": func(seed int64) *Dataset {
+			d, _ := Linear(50, 2, 0.1, seed)
+			return d
+		},
+	}
+	for name, gen := range gens {
+		a, b, c := gen(1), gen(1), gen(2)
+		if !slices.Equal(a.X, b.X) || !slices.Equal(a.Y, b.Y) {
+			t.Errorf("%s: seed 1 twice gave different data; want identical", name)
+		}
+		if slices.Equal(a.X, c.X) {
+			t.Errorf("%s: seeds 1 and 2 gave the same features; want different", name)
+		}
+	}
+}
+
+func TestBlobsBalanceAndCentres(t *testing.T) {
+	for _, tt := range []struct{ n, classes int }{{1000, 2}, {1001, 3}, {7, 4}} {
+		d := Blobs(tt.n, tt.classes, 0.3, 5)
+		sums := make([][2]float64, tt.classes)
+		for i := range d.Len() {
+			c := d.Label(i)
+			sums[c][0] += float64(d.Row(i)[0])
+			sums[c][1] += float64(d.Row(i)[1])
+		}
+		for c, count := range d.ClassCounts() {
+			if want := float64(tt.n) / float64(tt.classes); math.Abs(float64(count)-want) >= 1 {
+				t.Errorf("Blobs(%d, %d): class %d has %d points; want within 1 of %.2f", tt.n, tt.classes, c, count, want)
+			}
+			a := 2 * math.Pi * float64(c) / float64(tt.classes)
+			mx, my := sums[c][0]/float64(count), sums[c][1]/float64(count)
+			if tol := 4 * 0.3 / math.Sqrt(float64(count)); math.Abs(mx-3*math.Cos(a)) > tol || math.Abs(my-3*math.Sin(a)) > tol {
+				t.Errorf("Blobs(%d, %d): class %d centred at (%.3f, %.3f); want (%.3f, %.3f) within %.3f",
+					tt.n, tt.classes, c, mx, my, 3*math.Cos(a), 3*math.Sin(a), tol)
+			}
+		}
+	}
+}
+
+func TestBlobsSeparable(t *testing.T) {
+	// The centres are (3, 0) and (-3, 0): the line x1 = 0 separates them.
+	for seed := range int64(5) {
+		d := Blobs(1000, 2, 0.5, seed)
+		for i := range d.Len() {
+			if x1 := d.Row(i)[0]; (x1 > 0) != (d.Label(i) == 0) {
+				t.Errorf("seed %d: sample %d of class %d has x1 = %v; want the classes on either side of x1 = 0", seed, i, d.Label(i), x1)
+			}
+		}
+	}
+}
+
+func TestXORTruthTable(t *testing.T) {
+	d := XOR(8, 0, 1)
+	want := []float32{0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1}
+	if !slices.Equal(d.X, want) {
+		t.Errorf("XOR(8, 0) X = %v; want %v", d.X, want)
+	}
+	if want := []float32{0, 1, 1, 0, 0, 1, 1, 0}; !slices.Equal(d.Y, want) {
+		t.Errorf("XOR(8, 0) Y = %v; want %v", d.Y, want)
+	}
+}
+
+func TestXORNoise(t *testing.T) {
+	const n, noise = 4000, 0.2
+	d := XOR(n, noise, 3)
+	var sum, sq float64
+	for i := range d.Len() {
+		for j, v := range d.Row(i) {
+			corner := float64((i >> (1 - j)) & 1)
+			e := float64(v) - corner
+			sum += e
+			sq += e * e
+		}
+	}
+	mean, std := sum/(2*n), math.Sqrt(sq/(2*n))
+	if math.Abs(mean) > 0.01 || math.Abs(std-noise) > 0.01 {
+		t.Errorf("XOR noise: mean %.4f, std %.4f; want 0, %v within 0.01", mean, std, noise)
+	}
+}
+
+// radii returns, per class, the mean and standard deviation of the points'
+// distances from centre(class).
+func radii(d *Dataset, centre func(class int) (float64, float64)) (mean, std []float64) {
+	sum, sq, n := make([]float64, 2), make([]float64, 2), make([]float64, 2)
+	for i := range d.Len() {
+		c := d.Label(i)
+		cx, cy := centre(c)
+		r := math.Hypot(float64(d.Row(i)[0])-cx, float64(d.Row(i)[1])-cy)
+		sum[c] += r
+		sq[c] += r * r
+		n[c]++
+	}
+	for c := range 2 {
+		m := sum[c] / n[c]
+		mean = append(mean, m)
+		std = append(std, math.Sqrt(max(0, sq[c]/n[c]-m*m)))
+	}
+	return mean, std
+}
+
+func TestMoons(t *testing.T) {
+	centre := func(c int) (float64, float64) { return float64(c), 0.5 * float64(c) }
+	for _, tt := range []struct {
+		noise, tol float64
+	}{{0, 1e-6}, {0.1, 0.02}} {
+		d := Moons(2001, tt.noise, 4)
+		if got := d.ClassCounts(); !slices.Equal(got, []int{1000, 1001}) {
+			t.Errorf("Moons(2001) class counts %v; want [1000 1001]", got)
+		}
+		mean, _ := radii(d, centre)
+		for c, r := range mean {
+			if math.Abs(r-1) > tt.tol {
+				t.Errorf("Moons noise %v: class %d at mean distance %.4f from its centre; want 1 within %v", tt.noise, c, r, tt.tol)
+			}
+		}
+		if tt.noise != 0 {
+			continue
+		}
+		for i := range d.Len() {
+			// The outer moon is the upper half, the inner the lower half.
+			if y := float64(d.Row(i)[1]); (d.Label(i) == 0 && y < -1e-6) || (d.Label(i) == 1 && y > 0.5+1e-6) {
+				t.Errorf("sample %d of class %d has x2 = %v; want the outer moon above 0, the inner below 0.5", i, d.Label(i), y)
+			}
+		}
+	}
+}
+
+func TestCircles(t *testing.T) {
+	centre := func(int) (float64, float64) { return 0, 0 }
+	for _, tt := range []struct {
+		noise, factor, tol float64
+	}{{0, 0.5, 1e-6}, {0, 0.8, 1e-6}, {0.05, 0.3, 0.01}} {
+		d := Circles(3001, tt.noise, tt.factor, 6)
+		if got := d.ClassCounts(); !slices.Equal(got, []int{1500, 1501}) {
+			t.Errorf("Circles(3001) class counts %v; want [1500 1501]", got)
+		}
+		mean, std := radii(d, centre)
+		for c, want := range []float64{1, tt.factor} {
+			if math.Abs(mean[c]-want) > tt.tol {
+				t.Errorf("Circles noise %v factor %v: class %d at mean radius %.4f; want %v within %v", tt.noise, tt.factor, c, mean[c], want, tt.tol)
+			}
+			if tt.noise > 0 && math.Abs(std[c]-tt.noise) > tt.tol {
+				t.Errorf("Circles noise %v: class %d radius std %.4f; want %v within %v", tt.noise, c, std[c], tt.noise, tt.tol)
+			}
+		}
+	}
+}
+
+func TestLinear(t *testing.T) {
+	for _, tt := range []struct {
+		noise, tol float64
+	}{{0, 1e-5}, {0.3, 0.015}} {
+		d, coef := Linear(5000, 3, tt.noise, 8)
+		if len(coef) != 4 || d.IsClassification() || !slices.Equal(d.Targets, []string{"y"}) {
+			t.Fatalf("Linear: %d coefficients, classes %q, targets %q; want 4, none, [y]", len(coef), d.Classes, d.Targets)
+		}
+		var sq float64
+		for i := range d.Len() {
+			pred := coef[3]
+			for j, x := range d.Row(i) {
+				if x < -1 || x > 1 {
+					t.Fatalf("feature %v outside [-1, 1]", x)
+				}
+				pred += coef[j] * float64(x)
+			}
+			e := float64(d.Y[i]) - pred
+			sq += e * e
+			if tt.noise == 0 && math.Abs(e) > tt.tol {
+				t.Errorf("noiseless sample %d: y %v; want w·x+b = %v", i, d.Y[i], pred)
+			}
+		}
+		if std := math.Sqrt(sq / float64(d.Len())); math.Abs(std-tt.noise) > tt.tol {
+			t.Errorf("Linear noise %v: residual std %.4f; want within %v", tt.noise, std, tt.tol)
+		}
+	}
+}
+
+func TestSynthetic(t *testing.T) {
+	if got, want := SyntheticNames(), []string{"blobs", "circles", "linear", "moons", "xor"}; !slices.Equal(got, want) {
+		t.Errorf("SyntheticNames() = %q; want %q", got, want)
+	}
+	for _, name := range SyntheticNames() {
+		d, err := Synthetic(name, 100, 1)
+		if err != nil || d.Name != name || d.Len() != 100 {
+			t.Errorf("Synthetic(%q, 100) = %v samples named %q, %v; want 100 named %q", name, d.Len(), d.Name, err, name)
+		}
+	}
+	tests := []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"spirals", 100, `unknown synthetic data set "spirals"; want one of blobs, circles, linear, moons, xor`},
+		{"xor", 0, "0 samples"},
+		{"moons", -5, "-5 samples"},
+		{"blobs", maxSyntheticSamples + 1, "10000001 samples"},
+	}
+	for _, tt := range tests {
+		if _, err := Synthetic(tt.name, tt.n, 1); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Synthetic(%q, %d) error %v; want one containing %q", tt.name, tt.n, err, tt.want)
+		}
+	}
+}
+
+func TestGeneratorPreconditions(t *testing.T) {
+	tests := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"Blobs n", func() { Blobs(0, 2, 1, 1) }, "Blobs: n = 0"},
+		{"Blobs classes", func() { Blobs(5, 1, 1, 1) }, "Blobs: classes = 1"},
+		{"Blobs spread", func() { Blobs(5, 2, -1, 1) }, "Blobs: spread = -1"},
+		{"XOR n", func() { XOR(-1, 0, 1) }, "XOR: n = -1"},
+		{"XOR noise NaN", func() { XOR(4, math.NaN(), 1) }, "XOR: noise = NaN"},
+		{"Moons noise", func() { Moons(4, math.Inf(1), 1) }, "Moons: noise = +Inf"},
+		{"Circles factor 1", func() { Circles(4, 0, 1, 1) }, "Circles: factor = 1"},
+		{"Circles factor 0", func() { Circles(4, 0, 0, 1) }, "Circles: factor = 0"},
+		{"Linear features", func() { Linear(4, 0, 0, 1) }, "Linear: features = 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, tt.want) {
+					t.Errorf("panic %q; want one containing %q", msg, tt.want)
+				}
+			}()
+			tt.call()
+		})
+	}
+}
