@@ -1,0 +1,80 @@
+package models
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Summary writes a table of the model's layers, output shapes and
+// parameter counts, like Keras' model.summary().
+func (m *Model) Summary(w io.Writer) error {
+	const rule = "_________________________________________________________________"
+	var b strings.Builder
+	fmt.Fprintf(&b, "Model: %q\n%s\n", m.spec.Name, rule)
+	fmt.Fprintf(&b, " %-28s %-25s %s\n", "Layer (type)", "Output Shape", "Param #")
+	fmt.Fprintln(&b, strings.Repeat("=", len(rule)))
+	fmt.Fprintf(&b, " %-28s %-25s %s\n", "input (Input)", shapeString(m.spec.Input), "0")
+	for _, l := range m.layers {
+		n := 0
+		for _, p := range l.params() {
+			n += p.Size()
+		}
+		s := l.spec()
+		typ := layerTitle(s.Type)
+		if s.Activation != "" && s.Activation != Linear {
+			typ += ", " + s.Activation
+		}
+		fmt.Fprintf(&b, " %-28s %-25s %s\n", fmt.Sprintf("%s (%s)", s.Name, typ), shapeString(l.outShape()), groupDigits(n))
+	}
+	trainable, fixed := m.ParamCount()
+	bytes := m.dt.Size()
+	fmt.Fprintln(&b, strings.Repeat("=", len(rule)))
+	fmt.Fprintf(&b, "Total params: %s (%s)\n", groupDigits(trainable+fixed), byteSize((trainable+fixed)*int(bytes)))
+	fmt.Fprintf(&b, "Trainable params: %s (%s)\n", groupDigits(trainable), byteSize(trainable*int(bytes)))
+	fmt.Fprintf(&b, "Non-trainable params: %s (%s)\n", groupDigits(fixed), byteSize(fixed*int(bytes)))
+	fmt.Fprintln(&b, rule)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// layerTitle returns the Keras-style class name of a layer type.
+func layerTitle(typ string) string {
+	switch typ {
+	case LayerConv2D:
+		return "Conv2D"
+	case LayerMaxPool2D:
+		return "MaxPooling2D"
+	}
+	return strings.ToUpper(typ[:1]) + typ[1:]
+}
+
+// shapeString formats a per-sample shape with the batch dimension first,
+// as Keras does: (None, 28, 28).
+func shapeString(shape []int) string {
+	parts := []string{"None"}
+	for _, d := range shape {
+		parts = append(parts, fmt.Sprint(d))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// groupDigits formats n with thousands separators: 109,386.
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// byteSize formats a byte count as Keras does: 427.29 KB.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.2f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.2f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,94 @@
+package models
+
+import (
+	"fmt"
+
+	"github.com/dlgo/dlgo/datasets"
+)
+
+// Output describes a model's output layer: its width and activation, which
+// together decide the task and the loss (see Spec).
+type Output struct {
+	Units      int
+	Activation string
+}
+
+// RegressionOutput is a linear output of the given number of targets,
+// trained with mean squared error.
+func RegressionOutput(targets int) Output { return Output{Units: targets, Activation: Linear} }
+
+// BinaryOutput is one sigmoid unit, P(class 1), trained with binary
+// cross-entropy.
+func BinaryOutput() Output { return Output{Units: 1, Activation: Sigmoid} }
+
+// MulticlassOutput is a softmax over k classes, trained with categorical
+// cross-entropy.
+func MulticlassOutput(k int) Output { return Output{Units: k, Activation: Softmax} }
+
+// OutputFor returns the output a Keras user would put on a model for d:
+// one sigmoid unit for two classes, a softmax for more, and a linear unit
+// per target for regression.
+func OutputFor(d *datasets.Dataset) Output {
+	switch {
+	case d.IsClassification() && len(d.Classes) == 2:
+		return BinaryOutput()
+	case d.IsClassification():
+		return MulticlassOutput(len(d.Classes))
+	}
+	return RegressionOutput(d.TargetDim())
+}
+
+// Hidden describes one hidden layer of an MLP: a dense layer of Units with
+// Activation, followed by dropout at rate Dropout if it is above zero.
+type Hidden struct {
+	Units      int
+	Activation string
+	Dropout    float64
+}
+
+// NewPerceptron returns Rosenblatt's perceptron on inputs features: one
+// unit with a Heaviside step output, trained on the perceptron criterion
+// mean(max(0, -s·z)) with s = ±1 the true class's sign. With plain SGD,
+// batch size 1 and learning rate 1, each update is Rosenblatt's rule
+// w ← w + s·x for a misclassified sample. It converges on linearly
+// separable data and cannot fit XOR.
+func NewPerceptron(inputs int, opts ...Option) (*Model, error) {
+	return New(Spec{Name: "perceptron", Input: []int{inputs},
+		Layers: []LayerSpec{{Type: LayerDense, Units: 1, Activation: Step}}}, opts...)
+}
+
+// NewLinearRegression returns linear regression from inputs features to
+// outputs targets, trained with mean squared error.
+func NewLinearRegression(inputs, outputs int, opts ...Option) (*Model, error) {
+	return New(Spec{Name: "linreg", Input: []int{inputs},
+		Layers: []LayerSpec{{Type: LayerDense, Units: outputs, Activation: Linear}}}, opts...)
+}
+
+// NewLogisticRegression returns logistic regression on inputs features:
+// binary (one sigmoid unit, binary cross-entropy) for 2 classes and
+// multinomial (softmax, categorical cross-entropy) for more.
+func NewLogisticRegression(inputs, classes int, opts ...Option) (*Model, error) {
+	if classes < 2 {
+		return nil, fmt.Errorf("models: logistic regression needs at least 2 classes, not %d", classes)
+	}
+	out := BinaryOutput()
+	if classes > 2 {
+		out = MulticlassOutput(classes)
+	}
+	return New(Spec{Name: "logreg", Input: []int{inputs},
+		Layers: []LayerSpec{{Type: LayerDense, Units: out.Units, Activation: out.Activation}}}, opts...)
+}
+
+// NewMLP returns a multi-layer perceptron on inputs features: the hidden
+// layers in order, then out.
+func NewMLP(inputs int, hidden []Hidden, out Output, opts ...Option) (*Model, error) {
+	var layers []LayerSpec
+	for _, h := range hidden {
+		layers = append(layers, LayerSpec{Type: LayerDense, Units: h.Units, Activation: h.Activation})
+		if h.Dropout != 0 {
+			layers = append(layers, LayerSpec{Type: LayerDropout, Rate: h.Dropout})
+		}
+	}
+	layers = append(layers, LayerSpec{Type: LayerDense, Units: out.Units, Activation: out.Activation})
+	return New(Spec{Name: "mlp", Input: []int{inputs}, Layers: layers}, opts...)
+}
