@@ -1,0 +1,175 @@
+package trainers
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dlgo/dlgo/models"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// trainNet is a training graph for one batch size: the model with dropout
+// on, the loss with its penalty, and the gradient nodes, compiled into a
+// tape machine. Its inputs (x, y, the dropout masks) are bound once to
+// tensors that each step overwrites in place.
+type trainNet struct {
+	vm    G.VM
+	net   *models.Net
+	loss  models.Loss
+	units int
+	cost  *G.Node
+	grads G.Nodes // gradient of cost for each trainable parameter
+
+	x, y  *tensor.Dense
+	masks []*tensor.Dense
+	xs    []float32 // gathered features before conversion (float64 models)
+
+	logits  []float32 // the last step's logits, for the running metrics
+	targets []float32 // the last step's targets, as the dataset holds them
+
+	ws, gs []any // data slices of the trainable parameters and gradients
+}
+
+func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, error) {
+	g := G.NewGraph()
+	net, err := m.Forward(g, batch, true)
+	if err != nil {
+		return nil, err
+	}
+	dt := net.X.Dtype()
+	loss, units := spec.Loss(), spec.Units()
+	yNode := G.NewMatrix(g, dt, G.WithShape(batch, targetWidth(loss, units)), G.WithName("y"))
+	cost, err := lossNode(loss, net.Out, yNode)
+	if err != nil {
+		return nil, fmt.Errorf("loss %s: %w", loss, err)
+	}
+	var trainable, decay G.Nodes
+	var ws []any
+	for i, p := range m.Params() {
+		if p.Trainable {
+			trainable = append(trainable, net.Params[i])
+			ws = append(ws, p.Value.Data())
+		}
+		if p.Decay {
+			decay = append(decay, net.Params[i])
+		}
+	}
+	if len(trainable) == 0 {
+		return nil, errNoTrainable
+	}
+	if l2 > 0 && len(decay) > 0 {
+		pen, err := l2Node(l2, decay)
+		if err != nil {
+			return nil, fmt.Errorf("L2 penalty: %w", err)
+		}
+		if cost, err = G.Add(cost, pen); err != nil {
+			return nil, fmt.Errorf("L2 penalty: %w", err)
+		}
+	}
+	grads, err := G.Grad(cost, trainable...)
+	if err != nil {
+		return nil, fmt.Errorf("gradients: %w", err)
+	}
+	n := &trainNet{net: net, loss: loss, units: units, cost: cost, grads: grads, ws: ws,
+		gs:      make([]any, len(grads)),
+		logits:  make([]float32, batch*units),
+		targets: make([]float32, 0, batch*max(units, 1)),
+	}
+	n.x = bind(net.X)
+	n.y = bind(yNode)
+	for _, mk := range net.Masks {
+		n.masks = append(n.masks, bind(mk.Node))
+	}
+	if dt == tensor.Float64 {
+		n.xs = make([]float32, net.X.Shape().TotalSize())
+	}
+	n.vm = G.NewTapeMachine(g)
+	return n, nil
+}
+
+// bind gives an input node a tensor of its own shape to be overwritten
+// before each run.
+func bind(node *G.Node) *tensor.Dense {
+	t := tensor.New(tensor.Of(node.Dtype()), tensor.WithShape(node.Shape()...))
+	G.Let(node, t)
+	return t
+}
+
+// step runs one iteration on the samples idx of t.train: it fills the
+// inputs and dropout masks, runs forward and backward, and, unless the
+// loss is not finite, updates the parameters. It returns the batch's loss
+// (with the penalty).
+func (n *trainNet) step(t *trainer, idx []int) (float64, error) {
+	d := t.train
+	tw := d.TargetDim()
+	n.targets = n.targets[:len(idx)*tw]
+	switch x := n.x.Data().(type) {
+	case []float32:
+		d.Gather(idx, x, n.targets)
+		encodeTargets(n.loss, n.targets, n.units, n.y.Data().([]float32))
+	case []float64:
+		d.Gather(idx, n.xs, n.targets)
+		for i, v := range n.xs {
+			x[i] = float64(v)
+		}
+		encodeTargets(n.loss, n.targets, n.units, n.y.Data().([]float64))
+	}
+	for i, mk := range n.net.Masks {
+		fillMask(n.masks[i], mk.Rate, t.rng.Float64)
+	}
+	defer n.vm.Reset()
+	if err := n.vm.RunAll(); err != nil {
+		return 0, err
+	}
+	loss := scalarValue(n.cost.Value())
+	switch z := n.net.Out.Value().Data().(type) {
+	case []float32:
+		copy(n.logits, z)
+	case []float64:
+		for i, v := range z {
+			n.logits[i] = float32(v)
+		}
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, nil // diverged: the caller reports it, the weights stay
+	}
+	for i, g := range n.grads {
+		n.gs[i] = g.Value().Data()
+	}
+	t.upd.step(n.ws, n.gs)
+	return loss, nil
+}
+
+// fillMask sets each mask value to 0 with probability rate and to
+// 1/(1-rate) otherwise (inverted dropout).
+func fillMask(m *tensor.Dense, rate float64, uniform func() float64) {
+	keep := 1 / (1 - rate)
+	switch d := m.Data().(type) {
+	case []float32:
+		for i := range d {
+			d[i] = float32(keep)
+			if uniform() < rate {
+				d[i] = 0
+			}
+		}
+	case []float64:
+		for i := range d {
+			d[i] = keep
+			if uniform() < rate {
+				d[i] = 0
+			}
+		}
+	}
+}
+
+// scalarValue returns a scalar node value as float64.
+func scalarValue(v G.Value) float64 {
+	switch x := v.Data().(type) {
+	case float32:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return math.NaN()
+}
