@@ -24,6 +24,9 @@ type Model struct {
 	layers []layer
 	params []*Param
 
+	// Meta records how the model was made; Save writes it, Load reads it.
+	Meta Meta
+
 	mu    sync.Mutex
 	infer map[int]*inferNet // inference graphs by batch size
 }
@@ -104,7 +107,7 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	default:
 		return nil, fmt.Errorf("models: dtype %q is not float32 or float64", spec.DType)
 	}
-	m, err := build(spec, newRand(o.seed))
+	m, err := build(spec, newRand(o.seed), maxParamBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -116,13 +119,23 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	return m, nil
 }
 
-// build creates the layers and parameters of spec.
-func build(spec Spec, rng *rand.Rand) (*Model, error) {
+// Size limits that keep a mistaken or hostile spec from exhausting memory.
+const (
+	maxInputValues = 1 << 26 // per sample
+	maxParamBytes  = 1 << 33 // in all
+)
+
+// build creates the layers and parameters of spec, refusing models whose
+// parameters would take more than maxBytes.
+func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 	if spec.Name == "" {
 		spec.Name = "model"
 	}
 	if len(spec.Input) == 0 || tensor.Shape(spec.Input).TotalSize() < 1 || slices.ContainsFunc(spec.Input, func(d int) bool { return d < 1 }) {
 		return nil, fmt.Errorf("models: %s: input shape %v must have positive sizes", spec.Name, spec.Input)
+	}
+	if n := tensor.Shape(spec.Input).TotalSize(); n > maxInputValues {
+		return nil, fmt.Errorf("models: %s: input shape %v has %d values per sample; at most %d are supported", spec.Name, spec.Input, n, maxInputValues)
 	}
 	if len(spec.Layers) == 0 {
 		return nil, fmt.Errorf("models: %s: no layers", spec.Name)
@@ -155,6 +168,19 @@ func build(spec Spec, rng *rand.Rand) (*Model, error) {
 		m.layers = append(m.layers, l)
 		m.params = append(m.params, l.params()...)
 		shape = l.outShape()
+		if n := tensor.Shape(shape).TotalSize(); n > maxInputValues {
+			return nil, fmt.Errorf("models: %s: layer %s outputs %v, %d values per sample; at most %d are supported", spec.Name, ls.Name, shape, n, maxInputValues)
+		}
+	}
+	var bytes int64
+	for _, p := range m.params {
+		bytes += int64(p.Size()) * int64(dt.Size())
+	}
+	if bytes > maxBytes {
+		return nil, fmt.Errorf("models: %s: its parameters take %d bytes; at most %d are allowed here", spec.Name, bytes, maxBytes)
+	}
+	for _, p := range m.params {
+		p.alloc()
 	}
 	m.spec = spec
 	return m, nil

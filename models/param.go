@@ -23,13 +23,17 @@ type Param struct {
 	// Decay marks the parameters the L2 penalty applies to: kernels, never
 	// biases.
 	Decay bool
+
+	shape []int
+	dt    tensor.Dtype
+	init  func(i int) float64
 }
 
 // Shape returns the parameter's shape.
-func (p *Param) Shape() []int { return []int(p.Value.Shape()) }
+func (p *Param) Shape() []int { return p.shape }
 
 // Size returns the number of values in the parameter.
-func (p *Param) Size() int { return p.Value.Shape().TotalSize() }
+func (p *Param) Size() int { return tensor.Shape(p.shape).TotalSize() }
 
 // Float64s returns a copy of the parameter's values as float64.
 func (p *Param) Float64s() []float64 {
@@ -63,33 +67,32 @@ func (p *Param) SetFloat64s(v []float64) error {
 	return nil
 }
 
-// newParam allocates a parameter filled by init, which receives each index.
+// newParam describes a parameter to be filled by init, which receives each
+// index; alloc creates its tensor. The two steps are apart so that a model
+// can be checked for size before anything large is allocated.
 func newParam(name string, dt tensor.Dtype, shape []int, trainable, decay bool, init func(i int) float64) *Param {
-	n := 1
-	for _, s := range shape {
-		n *= s
-	}
+	return &Param{Name: name, Trainable: trainable, Decay: decay, shape: shape, dt: dt, init: init}
+}
+
+// alloc creates the parameter's tensor and fills it.
+func (p *Param) alloc() {
 	var backing any
-	switch dt {
+	switch p.dt {
 	case tensor.Float64:
-		d := make([]float64, n)
+		d := make([]float64, p.Size())
 		for i := range d {
-			d[i] = init(i)
+			d[i] = p.init(i)
 		}
 		backing = d
 	default:
-		d := make([]float32, n)
+		d := make([]float32, p.Size())
 		for i := range d {
-			d[i] = float32(init(i))
+			d[i] = float32(p.init(i))
 		}
 		backing = d
 	}
-	return &Param{
-		Name:      name,
-		Value:     tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing)),
-		Trainable: trainable,
-		Decay:     decay,
-	}
+	p.Value = tensor.New(tensor.WithShape(p.shape...), tensor.WithBacking(backing))
+	p.init = nil
 }
 
 func zeros(int) float64 { return 0 }

@@ -1,0 +1,241 @@
+package models
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// A model file is one ZIP archive that is also a NumPy .npz file:
+//
+//	model.json          the manifest: format name and version, the Spec,
+//	                    the Meta, and for every parameter its shape, dtype,
+//	                    member name and SHA-256
+//	<param name>.npy    one NumPy array per parameter, e.g. dense_1/kernel.npy
+//
+// Loading reads data only: nothing in the file is executed. Each member is
+// checked against the CRC-32 of the archive and the SHA-256 of the
+// manifest, and its size is checked before it is read.
+const (
+	// FileFormat names the format in the manifest.
+	FileFormat = "dlgo-model"
+	// FileVersion is the format version this build writes and the newest
+	// it reads.
+	FileVersion = 1
+
+	manifestName = "model.json"
+	maxManifest  = 16 << 20
+)
+
+// ErrNotModelFile reports a file that is not a dlgo model file.
+var ErrNotModelFile = errors.New("not a dlgo model file")
+
+// Meta records how a model was made; it travels in the model file.
+type Meta struct {
+	// Settings holds the training settings (optimiser, epochs, seed, data).
+	Settings map[string]any `json:"settings,omitempty"`
+	// Metrics holds the final figures (loss, accuracy, val_..., test_...).
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// Created is when the model was saved.
+	Created time.Time `json:"created,omitzero"`
+	// Versions names the software that made it (dlgo, Go, Gorgonia).
+	Versions map[string]string `json:"versions,omitempty"`
+}
+
+type manifest struct {
+	Format  string       `json:"format"`
+	Version int          `json:"version"`
+	Spec    Spec         `json:"spec"`
+	Meta    Meta         `json:"meta"`
+	Params  []paramEntry `json:"params"`
+}
+
+type paramEntry struct {
+	Name      string `json:"name"`
+	Shape     []int  `json:"shape"`
+	DType     string `json:"dtype"`
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Trainable bool   `json:"trainable"`
+}
+
+// Save writes the model, with its spec, parameters and Meta, to path,
+// atomically: the file is written under a temporary name in the same
+// directory, synced, and renamed, so a crash never leaves a partial file
+// under path.
+func (m *Model) Save(path string) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("models: saving %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := m.Write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("models: saving %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("models: saving %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("models: saving %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("models: saving %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename durable where the platform allows
+		d.Close()
+	}
+	return nil
+}
+
+// Write writes the model file to w.
+func (m *Model) Write(w io.Writer) error {
+	man := manifest{Format: FileFormat, Version: FileVersion, Spec: m.spec, Meta: m.Meta}
+	blobs := make([][]byte, len(m.params))
+	for i, p := range m.params {
+		blobs[i] = encodeNpy(p)
+		sum := sha256.Sum256(blobs[i])
+		man.Params = append(man.Params, paramEntry{Name: p.Name, Shape: p.Shape(), DType: m.spec.DType,
+			File: p.Name + ".npy", SHA256: hex.EncodeToString(sum[:]), Trainable: p.Trainable})
+	}
+	js, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	add := func(name string, data []byte) error {
+		// Stored, not deflated: like np.savez, and fast to load.
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Unix(0, 0).UTC()})
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return err
+	}
+	if err := add(manifestName, js); err != nil {
+		return err
+	}
+	for i, e := range man.Params {
+		if err := add(e.File, blobs[i]); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// Load reads a model file written by Save. A file that is truncated,
+// corrupt, of another format, or of a newer format version is an error
+// that says so.
+func Load(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("models: %w", err)
+	}
+	m, err := Read(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("models: %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Read reads a model file of the given size from r.
+func Read(r io.ReaderAt, size int64) (*Model, error) {
+	magic := make([]byte, 4)
+	if _, err := r.ReadAt(magic, 0); err != nil || string(magic) != "PK\x03\x04" {
+		return nil, fmt.Errorf("%w (it does not start like one)", ErrNotModelFile)
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the archive is truncated or corrupt (%v)", ErrNotModelFile, err)
+	}
+	members := map[string]*zip.File{}
+	for _, f := range zr.File {
+		members[f.Name] = f
+	}
+	mf, ok := members[manifestName]
+	if !ok {
+		return nil, fmt.Errorf("%w: the archive has no %s", ErrNotModelFile, manifestName)
+	}
+	js, err := readMember(mf, maxManifest)
+	if err != nil {
+		return nil, err
+	}
+	var man manifest
+	if err := json.Unmarshal(js, &man); err != nil {
+		return nil, fmt.Errorf("%w: %s is not valid: %v", ErrNotModelFile, manifestName, err)
+	}
+	if man.Format != FileFormat {
+		return nil, fmt.Errorf("%w: its format is %q", ErrNotModelFile, man.Format)
+	}
+	if man.Version > FileVersion || man.Version < 1 {
+		return nil, fmt.Errorf("the file has format version %d; this build of dlgo reads versions 1 to %d: upgrade dlgo", man.Version, FileVersion)
+	}
+	// Every weight is stored in the file, so a spec whose parameters need
+	// more bytes than the file has is refused before anything is allocated.
+	m, err := build(man.Spec, newRand(0), size)
+	if err != nil {
+		return nil, fmt.Errorf("the model it describes is invalid: %w", err)
+	}
+	m.Meta = man.Meta
+	if len(man.Params) != len(m.params) {
+		return nil, fmt.Errorf("the file has %d parameters; its model has %d", len(man.Params), len(m.params))
+	}
+	for i, p := range m.params {
+		e := man.Params[i]
+		if e.Name != p.Name {
+			return nil, fmt.Errorf("parameter %d is %q; its model has %q", i+1, e.Name, p.Name)
+		}
+		f, ok := members[e.File]
+		if !ok {
+			return nil, fmt.Errorf("parameter %s: member %s is missing", p.Name, e.File)
+		}
+		data, err := readMember(f, int64(p.Size())*int64(m.dt.Size())+4096)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
+			return nil, fmt.Errorf("parameter %s: checksum mismatch: the file is corrupt", p.Name)
+		}
+		if err := decodeNpy(data, p); err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+	}
+	return m, nil
+}
+
+// readMember reads one archive member of at most limit bytes; the archive
+// verifies its CRC-32 at the end.
+func readMember(f *zip.File, limit int64) ([]byte, error) {
+	if f.UncompressedSize64 > uint64(limit) {
+		return nil, fmt.Errorf("member %s is %d bytes; at most %d expected", f.Name, f.UncompressedSize64, limit)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("member %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, io.LimitReader(rc, limit+1)); err != nil {
+		return nil, fmt.Errorf("member %s is corrupt: %w", f.Name, err)
+	}
+	if int64(b.Len()) > limit {
+		return nil, fmt.Errorf("member %s is larger than %d bytes", f.Name, limit)
+	}
+	return b.Bytes(), nil
+}
