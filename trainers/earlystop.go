@@ -9,6 +9,66 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// watch follows one monitored figure across epochs and remembers its best
+// value, for EarlyStopping and Checkpoint.
+type watch struct {
+	monitor   string
+	maximise  bool
+	minDelta  float64
+	best      float64
+	bestEpoch int
+}
+
+// start settles the figure to watch: name, or by default "val_loss" (or
+// "loss" without validation data), and the direction from mode or from
+// the name (accuracy and R² are maximised, losses and errors minimised).
+func (w *watch) start(s *State, name, mode string, minDelta float64) error {
+	w.monitor = name
+	if w.monitor == "" {
+		w.monitor = "val_" + LossName
+		if s.ValSize == 0 {
+			w.monitor = LossName
+		}
+	}
+	if strings.HasPrefix(w.monitor, "val_") && s.ValSize == 0 {
+		return fmt.Errorf("%q is monitored, but there is no validation data", w.monitor)
+	}
+	switch mode {
+	case "min", "max":
+		w.maximise = mode == "max"
+	case "":
+		base := strings.TrimPrefix(w.monitor, "val_")
+		w.maximise = base == AccuracyName || base == R2Name
+	default:
+		return fmt.Errorf("mode %q is not min, max or empty", mode)
+	}
+	if minDelta < 0 {
+		return fmt.Errorf("min delta %v must not be negative", minDelta)
+	}
+	w.minDelta, w.best, w.bestEpoch = minDelta, math.Inf(1), 0
+	if w.maximise {
+		w.best = math.Inf(-1)
+	}
+	return nil
+}
+
+// improved reports whether this epoch's figure beats the best by more than
+// the min delta, and records it if so.
+func (w *watch) improved(s *State) (bool, error) {
+	v, ok := s.Logs[w.monitor]
+	if !ok {
+		return false, fmt.Errorf("%q is monitored but is not among the figures (%s)", w.monitor, strings.Join(sortedKeys(s.Logs), ", "))
+	}
+	better := v < w.best-w.minDelta
+	if w.maximise {
+		better = v > w.best+w.minDelta
+	}
+	if better {
+		w.best, w.bestEpoch = v, s.Epoch
+	}
+	return better, nil
+}
+
 // EarlyStopping stops training when a monitored figure has stopped
 // improving, as Keras' EarlyStopping does, and can put back the weights of
 // the best epoch at the end.
@@ -38,56 +98,32 @@ type EarlyStopping struct {
 	BestEpoch, StoppedEpoch int
 	Best                    float64
 
-	wait     int
-	monitor  string
-	maximise bool
-	weights  []*tensor.Dense
+	w       watch
+	wait    int
+	weights []*tensor.Dense
 }
 
 // OnTrainBegin resets the state and settles what to monitor.
 func (e *EarlyStopping) OnTrainBegin(s *State) error {
-	e.monitor = e.Monitor
-	if e.monitor == "" {
-		e.monitor = "val_" + LossName
-		if s.ValSize == 0 {
-			e.monitor = LossName
-		}
+	if e.Patience < 0 {
+		return fmt.Errorf("early stopping: patience %d must not be negative", e.Patience)
 	}
-	if strings.HasPrefix(e.monitor, "val_") && s.ValSize == 0 {
-		return fmt.Errorf("early stopping monitors %q, but there is no validation data", e.monitor)
+	if err := e.w.start(s, e.Monitor, e.Mode, e.MinDelta); err != nil {
+		return fmt.Errorf("early stopping: %w", err)
 	}
-	switch e.Mode {
-	case "min", "max":
-		e.maximise = e.Mode == "max"
-	case "":
-		base := strings.TrimPrefix(e.monitor, "val_")
-		e.maximise = base == AccuracyName || base == R2Name
-	default:
-		return fmt.Errorf("early stopping mode %q is not min, max or empty", e.Mode)
-	}
-	if e.Patience < 0 || e.MinDelta < 0 {
-		return fmt.Errorf("early stopping patience %d and min delta %v must not be negative", e.Patience, e.MinDelta)
-	}
-	e.Best, e.BestEpoch, e.StoppedEpoch, e.wait, e.weights = math.Inf(1), 0, 0, 0, nil
-	if e.maximise {
-		e.Best = math.Inf(-1)
-	}
+	e.Best, e.BestEpoch, e.StoppedEpoch, e.wait, e.weights = e.w.best, 0, 0, 0, nil
 	return nil
 }
 
 // OnEpochEnd records an improvement or counts an epoch without one, and
 // asks to stop when the patience is used up.
 func (e *EarlyStopping) OnEpochEnd(s *State) error {
-	v, ok := s.Logs[e.monitor]
-	if !ok {
-		return fmt.Errorf("early stopping monitors %q, which is not among the figures (%s)", e.monitor, strings.Join(sortedKeys(s.Logs), ", "))
-	}
-	better := v < e.Best-e.MinDelta
-	if e.maximise {
-		better = v > e.Best+e.MinDelta
+	better, err := e.w.improved(s)
+	if err != nil {
+		return fmt.Errorf("early stopping: %w", err)
 	}
 	if better {
-		e.Best, e.BestEpoch, e.wait = v, s.Epoch, 0
+		e.Best, e.BestEpoch, e.wait = e.w.best, e.w.bestEpoch, 0
 		if e.RestoreBest {
 			e.weights = snapshot(s.Model, e.weights)
 		}
@@ -110,6 +146,57 @@ func (e *EarlyStopping) OnTrainEnd(s *State) error {
 			fmt.Fprintf(e.Verbose, "Restoring model weights from the end of the best epoch: %d.\n", e.BestEpoch)
 		}
 		restore(s.Model, e.weights)
+	}
+	return nil
+}
+
+// Checkpoint keeps the weights of the best epoch so far, like Keras'
+// ModelCheckpoint with save_best_only. Save, if set, is called whenever
+// they improve, with the model holding them. When training ends early —
+// interrupted, diverged or failed — Checkpoint puts the best weights back,
+// so that what the caller saves afterwards is the best model so far.
+type Checkpoint struct {
+	NopCallback
+	// Monitor and Mode are as for EarlyStopping.
+	Monitor, Mode string
+	// Save is called after each improving epoch.
+	Save func(s *State) error
+	// BestEpoch and Best are the best epoch so far (0 before the first
+	// epoch ends) and its value.
+	BestEpoch int
+	Best      float64
+
+	w       watch
+	weights []*tensor.Dense
+}
+
+// OnTrainBegin settles what to monitor.
+func (c *Checkpoint) OnTrainBegin(s *State) error {
+	if err := c.w.start(s, c.Monitor, c.Mode, 0); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	c.BestEpoch, c.Best, c.weights = 0, c.w.best, nil
+	return nil
+}
+
+// OnEpochEnd keeps the weights if they are the best so far.
+func (c *Checkpoint) OnEpochEnd(s *State) error {
+	better, err := c.w.improved(s)
+	if err != nil || !better {
+		return err
+	}
+	c.BestEpoch, c.Best = c.w.bestEpoch, c.w.best
+	c.weights = snapshot(s.Model, c.weights)
+	if c.Save != nil {
+		return c.Save(s)
+	}
+	return nil
+}
+
+// OnTrainEnd puts the best weights back if training ended early.
+func (c *Checkpoint) OnTrainEnd(s *State) error {
+	if s.Err != nil && c.weights != nil {
+		restore(s.Model, c.weights)
 	}
 	return nil
 }

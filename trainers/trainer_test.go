@@ -445,3 +445,31 @@ func TestHistoryCSV(t *testing.T) {
 		t.Errorf("Values(loss) = %v", got)
 	}
 }
+
+// After an interruption, Checkpoint leaves the model with the weights of
+// its best epoch, not those of the interrupted one.
+func TestCheckpointRestoresBestOnInterrupt(t *testing.T) {
+	d := datasets.Moons(200, 0.2, 3)
+	m := mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 16, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(1)))
+	byEpoch := map[int][]float64{}
+	saves := 0
+	ck := &Checkpoint{Save: func(s *State) error { saves++; byEpoch[s.Epoch] = s.Model.Params()[0].Float64s(); return nil }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopper := &hooks{batchEnd: func(s *State) error {
+		if s.Epoch == 6 && s.Iteration == 3 {
+			cancel()
+		}
+		return nil
+	}}
+	_, err := Fit(ctx, m, d, Config{Optimizer: Adam(0.05), Epochs: 10, ValidationSplit: 0.2, Seed: 1, Callbacks: []Callback{ck, stopper}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fit: %v; want a cancellation", err)
+	}
+	if ck.BestEpoch < 1 || ck.BestEpoch > 5 || saves < 1 {
+		t.Fatalf("best epoch %d after %d saves; want one of the 5 completed", ck.BestEpoch, saves)
+	}
+	if got := m.Params()[0].Float64s(); !reflect.DeepEqual(got, byEpoch[ck.BestEpoch]) {
+		t.Error("after the interruption the model does not hold the best epoch's weights")
+	}
+}
