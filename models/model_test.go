@@ -119,15 +119,7 @@ func TestParamsNamesAndCount(t *testing.T) {
 }
 
 func TestSummaryGolden(t *testing.T) {
-	m, err := New(Spec{Name: "convnet", Input: []int{1, 28, 28}, Layers: []LayerSpec{
-		{Type: LayerConv2D, Filters: 32, Kernel: 3, Activation: ReLU},
-		{Type: LayerMaxPool2D, Kernel: 2},
-		{Type: LayerConv2D, Filters: 64, Kernel: 3, Activation: ReLU},
-		{Type: LayerMaxPool2D, Kernel: 2},
-		{Type: LayerFlatten},
-		{Type: LayerDropout, Rate: 0.5},
-		denseSpec(10, Softmax),
-	}})
+	m, err := NewConvNet([]int{1, 28, 28}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

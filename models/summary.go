@@ -9,23 +9,31 @@ import (
 // Summary writes a table of the model's layers, output shapes and
 // parameter counts, like Keras' model.summary().
 func (m *Model) Summary(w io.Writer) error {
-	const rule = "_________________________________________________________________"
-	var b strings.Builder
-	fmt.Fprintf(&b, "Model: %q\n%s\n", m.spec.Name, rule)
-	fmt.Fprintf(&b, " %-28s %-25s %s\n", "Layer (type)", "Output Shape", "Param #")
-	fmt.Fprintln(&b, strings.Repeat("=", len(rule)))
-	fmt.Fprintf(&b, " %-28s %-25s %s\n", "input (Input)", shapeString(m.spec.Input), "0")
+	names := []string{"input (Input)"}
 	for _, l := range m.layers {
-		n := 0
-		for _, p := range l.params() {
-			n += p.Size()
-		}
 		s := l.spec()
 		typ := layerTitle(s.Type)
 		if s.Activation != "" && s.Activation != Linear {
 			typ += ", " + s.Activation
 		}
-		fmt.Fprintf(&b, " %-28s %-25s %s\n", fmt.Sprintf("%s (%s)", s.Name, typ), shapeString(l.outShape()), groupDigits(n))
+		names = append(names, fmt.Sprintf("%s (%s)", s.Name, typ))
+	}
+	w1 := 28
+	for _, n := range names {
+		w1 = max(w1, len(n)+1)
+	}
+	rule := strings.Repeat("_", w1+37)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Model: %q\n%s\n", m.spec.Name, rule)
+	fmt.Fprintf(&b, " %-*s %-25s %s\n", w1, "Layer (type)", "Output Shape", "Param #")
+	fmt.Fprintln(&b, strings.Repeat("=", len(rule)))
+	fmt.Fprintf(&b, " %-*s %-25s %s\n", w1, names[0], shapeString(m.spec.Input), "0")
+	for i, l := range m.layers {
+		n := 0
+		for _, p := range l.params() {
+			n += p.Size()
+		}
+		fmt.Fprintf(&b, " %-*s %-25s %s\n", w1, names[i+1], shapeString(l.outShape()), groupDigits(n))
 	}
 	trainable, fixed := m.ParamCount()
 	bytes := m.dt.Size()

@@ -92,3 +92,23 @@ func NewMLP(inputs int, hidden []Hidden, out Output, opts ...Option) (*Model, er
 	layers = append(layers, LayerSpec{Type: LayerDense, Units: out.Units, Activation: out.Activation})
 	return New(Spec{Name: "mlp", Input: []int{inputs}, Layers: layers}, opts...)
 }
+
+// NewConvNet returns the small ConvNet of Keras' MNIST example for images
+// of shape input (channels, height, width) and the given number of
+// classes: Conv2D 32 3×3 ReLU → MaxPool 2 → Conv2D 64 3×3 ReLU →
+// MaxPool 2 → Flatten → Dropout 0.5 → Dense softmax. For other
+// architectures, write the Spec and call New.
+func NewConvNet(input []int, classes int, opts ...Option) (*Model, error) {
+	if classes < 2 {
+		return nil, fmt.Errorf("models: a ConvNet classifier needs at least 2 classes, not %d", classes)
+	}
+	return New(Spec{Name: "convnet", Input: input, Layers: []LayerSpec{
+		{Type: LayerConv2D, Filters: 32, Kernel: 3, Activation: ReLU},
+		{Type: LayerMaxPool2D, Kernel: 2},
+		{Type: LayerConv2D, Filters: 64, Kernel: 3, Activation: ReLU},
+		{Type: LayerMaxPool2D, Kernel: 2},
+		{Type: LayerFlatten},
+		{Type: LayerDropout, Rate: 0.5},
+		{Type: LayerDense, Units: classes, Activation: Softmax},
+	}}, opts...)
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// config holds every setting of a run. A JSON file given with -config has
+// the same fields as the flags (named as in the json tags); flags given on
+// the command line override it. Zero values mean "the default for this
+// model and data", resolved by resolve.
+type config struct {
+	Data        string  `json:"data"`
+	Target      string  `json:"target,omitempty"`
+	Task        string  `json:"task,omitempty"`
+	Model       string  `json:"model"`
+	Hidden      string  `json:"hidden"`
+	Activation  string  `json:"activation"`
+	Dropout     float64 `json:"dropout"`
+	L2          float64 `json:"l2"`
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"`
+	Batch       int     `json:"batch"`
+	Epochs      int     `json:"epochs"`
+	Patience    int     `json:"patience"`
+	Val         float64 `json:"val"`
+	Test        string  `json:"test,omitempty"`
+	Seed        int64   `json:"seed"`
+	Out         string  `json:"out,omitempty"`
+	N           int     `json:"n"`
+	Standardize bool    `json:"standardize"`
+	MNISTDir    string  `json:"mnist_dir,omitempty"`
+}
+
+// defaults are the settings before any file or flag.
+func defaults() config {
+	return config{Data: "mnist", Model: "mlp", Hidden: "128,64", Activation: "relu", Dropout: 0.2,
+		Val: 0.1, Seed: 1, N: 1000, Standardize: true}
+}
+
+const usageHeader = `Usage: go run ./cmd/train [flags]
+
+Trains a model on a data set and writes the model, its training history,
+its metrics and plots into a run directory. With no flags it trains an MLP
+(784-128-64-10, ReLU, dropout 0.2, Adam) on MNIST, fetched and checked by
+itself.
+
+Examples:
+  go run ./cmd/train
+  go run ./cmd/train -model convnet -epochs 12
+  go run ./cmd/train -data moons -hidden 16,16 -epochs 200
+  go run ./cmd/train -data xor -model perceptron
+  go run ./cmd/train -data iris.csv -target species -model logreg -test iris-test.csv
+  go run ./cmd/train -config run.json -lr 0.01
+
+Flags:
+`
+
+// newFlagSet binds the flags to c, whose current values are the defaults
+// -h shows.
+func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHeader)
+		fs.PrintDefaults()
+	}
+	fs.String("config", "", "read settings from this JSON `file` (fields named like the flags); flags override it")
+	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, linear, or a CSV `file` with a header row")
+	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column)")
+	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification or regression (default: from the model and the column)")
+	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet")
+	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none)")
+	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
+	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "dropout `rate` after each MLP hidden layer (0 = off)")
+	fs.Float64Var(&c.L2, "l2", c.L2, "L2 penalty `coefficient` λ: adds λ/2·Σw² over the weights, not the biases")
+	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam (default adam; sgd for the perceptron; gd for linreg)")
+	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
+	fs.IntVar(&c.Batch, "batch", c.Batch, "mini-batch `size` (default 128 for mnist, 32 otherwise, 1 for the perceptron; gd uses the whole set)")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 100 otherwise, 20 for the perceptron)")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off)")
+	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none)")
+	fs.StringVar(&c.Test, "test", c.Test, "held-out CSV `file` evaluated at the end (mnist uses its test set)")
+	fs.Int64Var(&c.Seed, "seed", c.Seed, "random seed for the weights, the data split, shuffling and dropout")
+	fs.StringVar(&c.Out, "out", c.Out, "run `directory` (default runs/<model>-<data>-<time>)")
+	fs.IntVar(&c.N, "n", c.N, "number of samples of a synthetic data set")
+	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise tabular features with statistics of the training data (kept in the model)")
+	fs.StringVar(&c.MNISTDir, "mnist-dir", c.MNISTDir, "`directory` holding the four MNIST files, looked in first")
+	return fs
+}
+
+// errHelp is returned when -h was asked for: not a failure.
+var errHelp = flag.ErrHelp
+
+// parseConfig reads the settings: defaults, then the -config file, then
+// the other flags.
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	c := defaults()
+	// First pass: find -config without complaining about other flags.
+	if path := findConfigFlag(args); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("reading the config file: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(data)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	fs := newFlagSet(&c, stderr)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags start with -; see -h)", fs.Arg(0))
+	}
+	return c, nil
+}
+
+// findConfigFlag returns the value of -config or --config in args.
+func findConfigFlag(args []string) string {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// parseHidden parses "128,64" into widths.
+func parseHidden(s string) ([]int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-hidden %q: %q is not a positive width", s, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// resolve fills in the defaults that depend on the model and the data,
+// and checks the combination.
+func (c *config) resolve() error {
+	mnist := c.Data == "mnist"
+	switch c.Model {
+	case "perceptron", "linreg", "logreg", "mlp", "convnet":
+	default:
+		return fmt.Errorf("-model %q is not one of perceptron, linreg, logreg, mlp, convnet", c.Model)
+	}
+	if c.Model == "convnet" && !mnist {
+		return errors.New("-model convnet needs image data: use -data mnist")
+	}
+	if c.Optimizer == "" {
+		switch c.Model {
+		case "perceptron":
+			c.Optimizer = "sgd"
+		case "linreg":
+			c.Optimizer = "gd"
+		default:
+			c.Optimizer = "adam"
+		}
+	}
+	if c.LR == 0 {
+		switch {
+		case c.Model == "perceptron":
+			c.LR = 1
+		case c.Optimizer == "adam":
+			c.LR = 0.001
+		case c.Optimizer == "gd":
+			c.LR = 0.1
+		default:
+			c.LR = 0.01
+		}
+	}
+	if c.Batch == 0 && c.Optimizer != "gd" {
+		switch {
+		case c.Model == "perceptron":
+			c.Batch = 1
+		case mnist:
+			c.Batch = 128
+		default:
+			c.Batch = 32
+		}
+	}
+	if c.Epochs == 0 {
+		switch {
+		case c.Model == "convnet":
+			c.Epochs = 12
+		case mnist:
+			c.Epochs = 10
+		case c.Model == "perceptron":
+			c.Epochs = 20
+		default:
+			c.Epochs = 100
+		}
+	}
+	switch c.Task {
+	case "", "classification", "regression":
+	default:
+		return fmt.Errorf("-task %q is not classification or regression", c.Task)
+	}
+	if c.Patience < 0 {
+		return fmt.Errorf("-patience %d must not be negative", c.Patience)
+	}
+	if !(c.Val >= 0 && c.Val < 1) {
+		return fmt.Errorf("-val %v is not a fraction in [0, 1)", c.Val)
+	}
+	if c.Patience > 0 && c.Val == 0 {
+		return errors.New("-patience needs validation data to watch: set -val above 0")
+	}
+	_, err := parseHidden(c.Hidden)
+	return err
+}

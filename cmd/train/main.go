@@ -1,0 +1,49 @@
+// Command train trains a dlgo model on a data set and writes the model,
+// its history, its metrics and plots into a run directory.
+//
+// Run it with no flags to train an MLP on MNIST; -h lists every flag. The
+// run directory holds:
+//
+//	model.dlgo             the model: spec, weights, normalisation, classes,
+//	                       settings and metrics (np.load reads its weights)
+//	history.csv            one row per epoch: loss and metrics, train and validation
+//	metrics.json           final train, validation and test metrics, the
+//	                       settings, the seed, the data's SHA-256, the versions
+//	*.png                  loss and metric curves, the decision regions of
+//	                       2-D data, the confusion matrix of a classifier
+//
+// Ctrl-C stops after the current iteration, saves the best model so far and
+// exits with status 130. Other failures exit with status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)})
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(130)
+	default:
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+// isTerminal reports whether f is a character device, i.e. a terminal.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
