@@ -81,11 +81,11 @@ func (o *runOutput) write() error {
 func (o *runOutput) metrics() metricsDoc {
 	trainable, _ := o.m.ParamCount()
 	doc := metricsDoc{Model: o.c.Model, Data: o.c.Data, DataSHA256: o.d.sha256, Seed: o.c.Seed,
-		Samples:    map[string]int{"train": o.d.train.Len(), "validation": lenOf(o.d.val), "test": lenOf(o.d.test)},
-		Train:      o.res.train, Validation: o.res.val, Test: o.res.test,
-		EpochsRun:  len(o.hist.Epochs), BestEpoch: o.ck.BestEpoch,
+		Samples: map[string]int{"train": o.d.train.Len(), "validation": lenOf(o.d.val), "test": lenOf(o.d.test)},
+		Train:   o.res.train, Validation: o.res.val, Test: o.res.test,
+		EpochsRun: len(o.hist.Epochs), BestEpoch: o.ck.BestEpoch,
 		StoppedEarly: o.es != nil && o.es.StoppedEpoch > 0,
-		Params:     trainable, Settings: o.c, Versions: versions()}
+		Params:       trainable, Settings: o.c, Versions: versions()}
 	if o.es != nil && o.es.BestEpoch > 0 {
 		doc.BestEpoch = o.es.BestEpoch
 	}
