@@ -90,7 +90,7 @@ func loadCSV(c config, path string, like *datasets.Dataset) (*datasets.Dataset, 
 	switch {
 	case c.Task == "regression" || (c.Task == "" && c.Model == "linreg"):
 		opts.Kind = datasets.Numeric
-	case c.Task == "classification" || (c.Task == "" && (c.Model == "logreg" || c.Model == "perceptron")):
+	case c.Task == "classification":
 		opts.Kind = datasets.Categorical
 	}
 	if like != nil {
