@@ -279,7 +279,6 @@ func TestTrainRejectsBadSettings(t *testing.T) {
 	}
 }
 
-
 func TestHelpGolden(t *testing.T) {
 	_, stderr, err := runIn(t, context.Background(), "-h")
 	if err != nil {
