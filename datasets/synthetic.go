@@ -227,3 +227,20 @@ func (d *Dataset) shufflePoints(r *rand.Rand) {
 		d.Y[i], d.Y[j] = d.Y[j], d.Y[i]
 	})
 }
+
+// Function returns n samples of y = f(x) + N(0, noise²) with x evenly
+// spaced over [lo, hi], a 1-D regression set for fitting curves (features
+// "x", target "y"). It panics unless n >= 2 and lo < hi.
+func Function(f func(float64) float64, n int, lo, hi, noise float64, seed int64) *Dataset {
+	mustHold(n >= 2, "Function: n = %d; want n >= 2", n)
+	mustHold(lo < hi, "Function: range [%v, %v] is empty", lo, hi)
+	mustHold(validNoise(noise), "Function: noise = %v; want a finite noise >= 0", noise)
+	r := newRand(seed)
+	d := &Dataset{Name: "function", X: make([]float32, n), Shape: []int{1}, Y: make([]float32, n),
+		Features: []string{"x"}, Targets: []string{"y"}}
+	for i := range n {
+		x := lo + (hi-lo)*float64(i)/float64(n-1)
+		d.X[i], d.Y[i] = float32(x), float32(f(x)+noise*r.NormFloat64())
+	}
+	return d
+}

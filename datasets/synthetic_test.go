@@ -274,3 +274,22 @@ func TestGeneratorPreconditions(t *testing.T) {
 		})
 	}
 }
+
+func TestFunction(t *testing.T) {
+	d := Function(math.Sin, 101, -math.Pi, math.Pi, 0, 1)
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 101 || d.X[0] != float32(-math.Pi) || d.X[100] != float32(math.Pi) || math.Abs(float64(d.Y[25])-math.Sin(-math.Pi/2)) > 1e-6 {
+		t.Errorf("Function(sin) = x %v..%v, y[25] %v", d.X[0], d.X[100], d.Y[25])
+	}
+	noisy := Function(math.Sin, 2000, 0, 1, 0.5, 2)
+	var ss float64
+	for i := range noisy.Len() {
+		e := float64(noisy.Y[i]) - math.Sin(float64(noisy.X[i]))
+		ss += e * e
+	}
+	if sd := math.Sqrt(ss / 2000); math.Abs(sd-0.5) > 0.05 {
+		t.Errorf("noise standard deviation %v; want 0.5", sd)
+	}
+}

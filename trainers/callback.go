@@ -70,6 +70,25 @@ func (f EpochEndFunc) OnEpochEnd(s *State) error { return f(s) }
 // OnTrainEnd does nothing.
 func (EpochEndFunc) OnTrainEnd(*State) error { return nil }
 
+// BatchEndFunc adapts a function to a Callback called after each
+// iteration, e.g. to record the path of the parameters.
+type BatchEndFunc func(s *State) error
+
+// OnTrainBegin does nothing.
+func (BatchEndFunc) OnTrainBegin(*State) error { return nil }
+
+// OnEpochBegin does nothing.
+func (BatchEndFunc) OnEpochBegin(*State) error { return nil }
+
+// OnBatchEnd calls f.
+func (f BatchEndFunc) OnBatchEnd(s *State) error { return f(s) }
+
+// OnEpochEnd does nothing.
+func (BatchEndFunc) OnEpochEnd(*State) error { return nil }
+
+// OnTrainEnd does nothing.
+func (BatchEndFunc) OnTrainEnd(*State) error { return nil }
+
 // State is what callbacks see of a training run.
 type State struct {
 	// Model is the model being trained.

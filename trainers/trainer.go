@@ -289,15 +289,18 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		if err != nil {
 			return nil, err
 		}
-		loss, err := net.step(t, idx)
+		net.feed(t.train, idx, t.rng.Float64)
+		loss, err := net.run()
 		if err != nil {
 			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
 		}
-		s.Iteration, s.Step = it+1, s.Step+1
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			// Diverged: report it and leave the weights as they are.
 			return nil, &DivergenceError{Epoch: s.Epoch, Iteration: it + 1, Iterations: s.Iterations,
 				Loss: loss, LearningRate: t.cfg.Optimizer.LearningRate}
 		}
+		t.upd.step(net.ws, net.gs)
+		s.Iteration, s.Step = it+1, s.Step+1
 		meter.addLoss(loss, len(idx))
 		meter.addOutputs(net.logits, net.targets, false)
 		s.Logs = meter.logs("")

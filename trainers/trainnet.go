@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -96,14 +97,10 @@ func bind(node *G.Node) *tensor.Dense {
 	return t
 }
 
-// step runs one iteration on the samples idx of t.train: it fills the
-// inputs and dropout masks, runs forward and backward, and, unless the
-// loss is not finite, updates the parameters. It returns the batch's loss
-// (with the penalty).
-func (n *trainNet) step(t *trainer, idx []int) (float64, error) {
-	d := t.train
-	tw := d.TargetDim()
-	n.targets = n.targets[:len(idx)*tw]
+// feed fills the inputs with the samples idx of d and the dropout masks
+// from uniform draws; a nil uniform keeps every unit (dropout off).
+func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64) {
+	n.targets = n.targets[:len(idx)*d.TargetDim()]
 	switch x := n.x.Data().(type) {
 	case []float32:
 		d.Gather(idx, x, n.targets)
@@ -116,13 +113,21 @@ func (n *trainNet) step(t *trainer, idx []int) (float64, error) {
 		encodeTargets(n.loss, n.targets, n.units, n.y.Data().([]float64))
 	}
 	for i, mk := range n.net.Masks {
-		fillMask(n.masks[i], mk.Rate, t.rng.Float64)
+		if uniform == nil {
+			fillMask(n.masks[i], 0, nil)
+		} else {
+			fillMask(n.masks[i], mk.Rate, uniform)
+		}
 	}
+}
+
+// run computes the loss (with the penalty) and the gradients of the fed
+// batch, and keeps its logits; n.gs then holds the gradients' data.
+func (n *trainNet) run() (float64, error) {
 	defer n.vm.Reset()
 	if err := n.vm.RunAll(); err != nil {
 		return 0, err
 	}
-	loss := scalarValue(n.cost.Value())
 	switch z := n.net.Out.Value().Data().(type) {
 	case []float32:
 		copy(n.logits, z)
@@ -131,32 +136,29 @@ func (n *trainNet) step(t *trainer, idx []int) (float64, error) {
 			n.logits[i] = float32(v)
 		}
 	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, nil // diverged: the caller reports it, the weights stay
-	}
 	for i, g := range n.grads {
 		n.gs[i] = g.Value().Data()
 	}
-	t.upd.step(n.ws, n.gs)
-	return loss, nil
+	return scalarValue(n.cost.Value()), nil
 }
 
 // fillMask sets each mask value to 0 with probability rate and to
-// 1/(1-rate) otherwise (inverted dropout).
+// 1/(1-rate) otherwise (inverted dropout). With rate 0, uniform is not
+// called.
 func fillMask(m *tensor.Dense, rate float64, uniform func() float64) {
 	keep := 1 / (1 - rate)
 	switch d := m.Data().(type) {
 	case []float32:
 		for i := range d {
 			d[i] = float32(keep)
-			if uniform() < rate {
+			if rate > 0 && uniform() < rate {
 				d[i] = 0
 			}
 		}
 	case []float64:
 		for i := range d {
 			d[i] = keep
-			if uniform() < rate {
+			if rate > 0 && uniform() < rate {
 				d[i] = 0
 			}
 		}

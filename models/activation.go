@@ -1,0 +1,31 @@
+package models
+
+import (
+	"fmt"
+	"math"
+)
+
+// ActivationFunc returns an activation function and its derivative, as
+// plain functions for plotting and teaching: linear, sigmoid, tanh, relu
+// and step (whose derivative is zero wherever it exists). The graphs use
+// Gorgonia's own ops; a test checks that both agree.
+func ActivationFunc(name string) (f, df func(float64) float64, err error) {
+	switch normActivation(name) {
+	case Linear:
+		return func(x float64) float64 { return x }, func(float64) float64 { return 1 }, nil
+	case Sigmoid:
+		return SigmoidOf, func(x float64) float64 { s := SigmoidOf(x); return s * (1 - s) }, nil
+	case Tanh:
+		return math.Tanh, func(x float64) float64 { t := math.Tanh(x); return 1 - t*t }, nil
+	case ReLU:
+		return func(x float64) float64 { return math.Max(0, x) }, func(x float64) float64 {
+			if x > 0 {
+				return 1
+			}
+			return 0
+		}, nil
+	case Step:
+		return StepOf, func(float64) float64 { return 0 }, nil
+	}
+	return nil, nil, fmt.Errorf("models: no activation function %q (want linear, sigmoid, tanh, relu or step)", name)
+}

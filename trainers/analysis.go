@@ -1,0 +1,153 @@
+package trainers
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/models"
+	"gonum.org/v1/gonum/mat"
+)
+
+// SampleLosses returns the loss of every sample of d under m (dropout
+// off), e.g. to find the examples a classifier gets most wrong.
+func SampleLosses(m Model, d *datasets.Dataset) ([]float64, error) {
+	spec := m.Spec()
+	if err := checkData(spec, d, "data"); err != nil {
+		return nil, err
+	}
+	logits, err := m.Logits(d.X)
+	if err != nil {
+		return nil, err
+	}
+	units, tw := spec.Units(), d.TargetDim()
+	out := make([]float64, d.Len())
+	for i := range out {
+		out[i] = sampleLoss(spec.Loss(), logits[i*units:(i+1)*units], d.Y[i*tw:(i+1)*tw])
+	}
+	return out, nil
+}
+
+// Hardest returns the indices of the k samples of d with the largest loss
+// under m, worst first.
+func Hardest(m Model, d *datasets.Dataset, k int) ([]int, error) {
+	losses, err := SampleLosses(m, d)
+	if err != nil {
+		return nil, err
+	}
+	idx := make([]int, len(losses))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case losses[a] > losses[b]:
+			return -1
+		case losses[a] < losses[b]:
+			return 1
+		}
+		return 0
+	})
+	return idx[:min(k, len(idx))], nil
+}
+
+// GradientNorms returns the Euclidean norm of the loss gradient with
+// respect to each trainable parameter, by name, over the samples of d as
+// one batch (dropout off, no L2). Comparing the kernels' norms from the
+// input layer to the output shows vanishing gradients.
+func GradientNorms(m Model, d *datasets.Dataset) (map[string]float64, error) {
+	spec := m.Spec()
+	if err := checkData(spec, d, "data"); err != nil {
+		return nil, err
+	}
+	idx := make([]int, d.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	net, err := newTrainNet(m, spec, len(idx), 0)
+	if err != nil {
+		return nil, err
+	}
+	net.feed(d, idx, nil)
+	if _, err := net.run(); err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	i := 0
+	for _, p := range m.Params() {
+		if !p.Trainable {
+			continue
+		}
+		var ss float64
+		switch g := net.gs[i].(type) {
+		case []float32:
+			for _, v := range g {
+				ss += float64(v) * float64(v)
+			}
+		case []float64:
+			for _, v := range g {
+				ss += v * v
+			}
+		}
+		out[p.Name] = math.Sqrt(ss)
+		i++
+	}
+	return out, nil
+}
+
+// LeastSquares sets the weights of a linear regression model (a linear
+// dense output layer, optionally after a normalization layer) to the
+// closed-form least-squares solution on d: the minimum of the mean squared
+// error that gradient descent approaches.
+func LeastSquares(m *models.Model, d *datasets.Dataset) error {
+	spec := m.Spec()
+	if err := checkData(spec, d, "data"); err != nil {
+		return err
+	}
+	kernel, bias := m.Param(spec.Layers[len(spec.Layers)-1].Name+"/kernel"), m.Param(spec.Layers[len(spec.Layers)-1].Name+"/bias")
+	norm := len(spec.Layers) == 2 && spec.Layers[0].Type == models.LayerNormalization
+	if spec.Loss() != models.MSE || kernel == nil || !(len(spec.Layers) == 1 || norm) {
+		return fmt.Errorf("trainers: least squares needs a linear regression model, not %s", spec.Name)
+	}
+	n, p, t := d.Len(), d.Dim(), d.TargetDim()
+	if n <= p {
+		return fmt.Errorf("trainers: least squares needs more samples (%d) than features + 1 (%d)", n, p+1)
+	}
+	a := mat.NewDense(n, p+1, nil)
+	y := mat.NewDense(n, t, nil)
+	for i := range n {
+		for j, v := range d.Row(i) {
+			a.Set(i, j, float64(v))
+		}
+		a.Set(i, p, 1)
+		for j, v := range d.Target(i) {
+			y.Set(i, j, float64(v))
+		}
+	}
+	var beta mat.Dense
+	if err := beta.Solve(a, y); err != nil {
+		return fmt.Errorf("trainers: least squares: %w", err)
+	}
+	w, b := make([]float64, p*t), make([]float64, t)
+	mean, std := make([]float64, p), make([]float64, p)
+	for j := range p {
+		mean[j], std[j] = 0, 1
+	}
+	if norm {
+		mean, std = m.Param(spec.Layers[0].Name+"/mean").Float64s(), m.Param(spec.Layers[0].Name+"/std").Float64s()
+	}
+	// The dense layer sees (x - mean)/std: its kernel is w·std and its
+	// bias b + w·mean.
+	for k := range t {
+		b[k] = beta.At(p, k)
+		for j := range p {
+			w[j*t+k] = beta.At(j, k) * std[j]
+			b[k] += beta.At(j, k) * mean[j]
+		}
+	}
+	if err := kernel.SetFloat64s(w); err != nil {
+		return err
+	}
+	return bias.SetFloat64s(b)
+}
