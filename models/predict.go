@@ -122,25 +122,30 @@ func (m *Model) Predict(x []float32) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	units := m.spec.Units()
-	switch m.spec.OutputActivation() {
+	return OutputsOf(m.spec, logits), nil
+}
+
+// OutputsOf turns the logits of a model with spec into its predictions, as
+// Predict returns them. It may reuse logits' storage.
+func OutputsOf(spec Spec, logits []float32) []float32 {
+	switch act := spec.OutputActivation(); act {
 	case Sigmoid, Step:
-		step := m.spec.OutputActivation() == Step
 		out := make([]float32, 2*len(logits))
 		for i, z := range logits {
 			p := float32(SigmoidOf(float64(z)))
-			if step {
+			if act == Step {
 				p = float32(StepOf(float64(z)))
 			}
 			out[2*i], out[2*i+1] = 1-p, p
 		}
-		return out, nil
+		return out
 	case Softmax:
+		units := spec.Units()
 		for i := 0; i < len(logits); i += units {
 			SoftmaxInPlace(logits[i : i+units])
 		}
 	}
-	return logits, nil
+	return logits
 }
 
 // PredictClasses returns the most probable class of each sample in x. It is

@@ -1,0 +1,103 @@
+// Infer predicts with a model saved by cmd/train (or Model.Save).
+//
+// Usage:
+//
+//	infer -model FILE -data INPUT [-json] [-out FILE] [-eval] [image flags]
+//
+// Examples:
+//
+//	infer -model iris.dlgo -data iris.csv
+//	infer -model mnist.dlgo -data digits/ -json -out digits.json
+//	infer -model mnist.dlgo -data mnist-test -eval
+//
+// # Input
+//
+// -data names a CSV file, an image file (PNG, JPEG or GIF), a folder of
+// images (every PNG, JPEG and GIF file in it, sorted by name) or the word
+// mnist-test, the 10000 MNIST test images (looked for in -mnist-dir, then
+// the user cache, then the Go module cache, then downloaded unless
+// -offline; a file of that name is ./mnist-test).
+//
+// A CSV file goes to a model of tabular input. Its header must name the
+// model's feature columns in the model's order (when the model records
+// their names; otherwise only their number is checked). If the header also
+// names the model's target column, the file is labelled: class labels must
+// be among the model's classes and regression targets must be numbers. A
+// model that does not name its target takes the column after its features,
+// if there is one, as the target.
+//
+// Images go to a model of image input [C, H, W] (C is 1 for grayscale, 3
+// for RGB), or to a model of 784 features trained on MNIST, as 28×28
+// grayscale images. They are resized to H×W unless -resize=false, inverted
+// to light ink on a dark background as -invert says, and centred as MNIST's
+// digits were with -center, the default for models trained on MNIST.
+//
+// A model that does not name its classes has classes "0", "1", ...; one
+// that does not name its regression targets has the target "y" (or "y1",
+// "y2", ... for several).
+//
+// # Output
+//
+// Predictions go to standard output, or with -out to a file, written
+// atomically (a temporary file renamed into place). There is one row per
+// sample, identified by its 1-based data row for CSV and MNIST input, or by
+// its file path for images.
+//
+// CSV output (the default) has the header
+//
+//	sample,predicted,p_<class>...[,true]        classification
+//	sample,<target>...[,true_<target>...]       regression
+//
+// with probabilities written with 6 decimals and regression values with 6
+// significant digits; the true columns appear when the input is labelled.
+//
+// JSON output (-json) is one object, with one prediction per line:
+//
+//	{
+//	  "model": "<model name>",
+//	  "task": "classification",
+//	  "classes": ["<class>", ...],
+//	  "predictions": [
+//	    {"sample": 1, "predicted": "<class>", "probabilities": [0.1, ...], "true": "<class>"},
+//	    ...
+//	  ]
+//	}
+//
+// For regression, "task" is "regression", "targets" lists the target names
+// instead of "classes", and each prediction has "values" (one per target)
+// instead of "predicted" and "probabilities", and "true" is an array of the
+// true values. "sample" is a number (the row) or a string (the image path);
+// "true" is absent for unlabelled input. Numbers are the float32 results,
+// written in the shortest form that reads back exactly.
+//
+// # Evaluation
+//
+// With -eval, the input must be labelled, and infer prints to standard
+// output how well the model does instead of the predictions (which are
+// written only to -out, if given). For a classifier: the number of samples,
+// the loss, per-class precision, recall, F1 and support, the accuracy, the
+// macro-averaged F1 and the confusion matrix. For regression: the number of
+// samples, the loss, MSE, MAE and R² (averaged over the targets). With
+// -json, the same as one JSON object:
+//
+//	{
+//	  "model": "<model name>",
+//	  "task": "classification",
+//	  "samples": 150,
+//	  "metrics": {"accuracy": 0.96, "loss": 0.1},
+//	  "report": {"classes": [...], "confusion": [[...]], "precision": [...],
+//	             "recall": [...], "f1": [...], "support": [...],
+//	             "accuracy": 0.96, "macro_f1": 0.95}
+//	}
+//
+// where "metrics" holds "loss", "mse", "mae" and "r2" for regression, and
+// "report" is absent.
+//
+// # Diagnostics and exit codes
+//
+// What was loaded, how many samples and the time taken are logged to
+// standard error, never to standard output. Infer exits with status 0 on
+// success (and for -h), 1 on an error, printed to standard error after
+// "infer: ", and 2 on a usage error such as an unknown flag or a missing
+// -model or -data.
+package main

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// mnistTest is the -data word for the MNIST test set.
+const mnistTest = "mnist-test"
+
+// The -invert modes.
+var invertModes = []string{"auto", "always", "never"}
+
+// config holds the settings of one run, from the command line.
+type config struct {
+	model, data, out string
+	json, eval       bool
+	resize           bool
+	invert           string
+	// center is nil unless -center was given: the model then decides.
+	center   *bool
+	mnistDir string
+	offline  bool
+}
+
+// usageError is a mistake on the command line; infer exits with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+const usageHead = `Usage: infer -model FILE -data INPUT [flags]
+
+Infer predicts with a model saved by cmd/train: one row of output per sample
+of INPUT, which is a CSV file, an image file, a folder of images or
+mnist-test. Predictions go to standard output as CSV (JSON with -json); with
+-eval, metrics against the input's targets go there instead. Diagnostics go
+to standard error.
+
+Examples:
+  # classify the rows of a CSV file (with or without its target column)
+  infer -model iris.dlgo -data iris.csv
+
+  # classify a folder of drawn digits, as JSON, into a file
+  infer -model mnist.dlgo -data digits/ -json -out digits.json
+
+  # accuracy, per-class report and confusion matrix on the MNIST test set
+  infer -model mnist.dlgo -data mnist-test -eval
+
+Flags:
+`
+
+const usageTail = `
+Exit status: 0 on success, 1 on an error, 2 on a usage error.
+`
+
+// newFlagSet defines the flags, storing into cfg, and -center into center.
+// Usage strings state the defaults that the flag package does not print
+// (those of zero value).
+func newFlagSet(cfg *config, center *bool) *flag.FlagSet {
+	fs := flag.NewFlagSet("infer", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports errors and prints -h itself
+	fs.Usage = func() {}
+	fs.StringVar(&cfg.model, "model", "", "the model `FILE`, written by cmd/train or Model.Save (required)")
+	fs.StringVar(&cfg.data, "data", "",
+		"the `INPUT` to predict: a CSV file, an image file (PNG, JPEG, GIF),\na folder of images, or "+mnistTest+" (required)")
+	fs.BoolVar(&cfg.json, "json", false, "write JSON instead of CSV (default false)")
+	fs.StringVar(&cfg.out, "out", "", "write the predictions to `FILE`, atomically (default: standard output)")
+	fs.BoolVar(&cfg.eval, "eval", false,
+		"print metrics against the input's targets instead of the predictions,\nwhich are then written only to -out (default false)")
+	fs.BoolVar(&cfg.resize, "resize", true,
+		"scale images to the model's input size; with -resize=false, an image\nof another size is an error")
+	fs.StringVar(&cfg.invert, "invert", "auto",
+		"invert images to light ink on dark: `MODE` auto (when their border is\nbright), always or never")
+	fs.BoolVar(center, "center", false,
+		"crop images to their ink and centre it as MNIST's digits were\n(default: true if the model was trained on MNIST and -resize is on,\nelse false)")
+	fs.StringVar(&cfg.mnistDir, "mnist-dir", "",
+		"a `DIR` holding the MNIST files, looked in first for "+mnistTest+"\n(default: none; then the user cache, the Go module cache, the mirrors)")
+	fs.BoolVar(&cfg.offline, "offline", false, "never download MNIST for "+mnistTest+" (default false)")
+	return fs
+}
+
+// parseFlags reads the command line. It returns flag.ErrHelp for -h and a
+// usageError for a mistake.
+func parseFlags(args []string) (*config, error) {
+	cfg := &config{}
+	center := new(bool)
+	fs := newFlagSet(cfg, center)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "center" {
+			cfg.center = center
+		}
+	})
+	if err := cfg.check(fs.Args()); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// check reports settings that cannot be used.
+func (c *config) check(rest []string) error {
+	switch {
+	case len(rest) > 0:
+		return usagef("unexpected argument %q: flags come first, and the input is given with -data", rest[0])
+	case c.model == "":
+		return usagef("-model is required: name the model file to predict with")
+	case c.data == "":
+		return usagef("-data is required: name a CSV file, an image file, a folder of images or %s", mnistTest)
+	case !slices.Contains(invertModes, c.invert):
+		return usagef("-invert %q: want auto, always or never", c.invert)
+	case c.center != nil && *c.center && !c.resize:
+		return usagef("-center scales each image's ink to fit the model's input, so it cannot go with -resize=false")
+	}
+	return nil
+}
+
+// writeUsage writes the -h text.
+func writeUsage(w io.Writer) error {
+	fs := newFlagSet(&config{}, new(bool))
+	if _, err := io.WriteString(w, usageHead); err != nil {
+		return err
+	}
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	_, err := io.WriteString(w, usageTail)
+	return err
+}
