@@ -1,0 +1,210 @@
+package plots
+
+import (
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// tableau10 is the Tableau 10 qualitative palette: distinct, readable
+// colours for classes and series.
+var tableau10 = []color.RGBA{
+	{0x1f, 0x77, 0xb4, 0xff}, // blue
+	{0xff, 0x7f, 0x0e, 0xff}, // orange
+	{0x2c, 0xa0, 0x2c, 0xff}, // green
+	{0xd6, 0x27, 0x28, 0xff}, // red
+	{0x94, 0x67, 0xbd, 0xff}, // purple
+	{0x8c, 0x56, 0x4b, 0xff}, // brown
+	{0xe3, 0x77, 0xc2, 0xff}, // pink
+	{0x7f, 0x7f, 0x7f, 0xff}, // grey
+	{0xbc, 0xbd, 0x22, 0xff}, // olive
+	{0x17, 0xbe, 0xcf, 0xff}, // cyan
+}
+
+// colorOf returns the colour of class or series i: the Tableau 10 palette,
+// repeated after ten.
+func colorOf(i int) color.RGBA {
+	n := len(tableau10)
+	return tableau10[((i%n)+n)%n]
+}
+
+// lighten mixes c with white; f = 0 keeps c, f = 1 gives white.
+func lighten(c color.RGBA, f float64) color.RGBA {
+	mix := func(v uint8) uint8 { return uint8(math.Round(float64(v) + (255-float64(v))*f)) }
+	return color.RGBA{mix(c.R), mix(c.G), mix(c.B), 0xff}
+}
+
+// darken mixes c with black; f = 0 keeps c, f = 1 gives black.
+func darken(c color.RGBA, f float64) color.RGBA {
+	mix := func(v uint8) uint8 { return uint8(math.Round(float64(v) * (1 - f))) }
+	return color.RGBA{mix(c.R), mix(c.G), mix(c.B), 0xff}
+}
+
+// regionLightness is how much decision regions are lightened from their
+// class colour.
+const regionLightness = 0.72
+
+// sans is the typeface of all text.
+var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// newPlot returns a plot with the package's fonts, a title and axis labels.
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = font.From(sans, 12)
+	p.Title.Padding = vg.Points(6)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = font.From(sans, 11)
+		a.Tick.Label.Font = font.From(sans, 9)
+	}
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.Legend.TextStyle.Font = font.From(sans, 10)
+	return p
+}
+
+// addGrid adds light grid lines behind the data.
+func addGrid(p *plot.Plot) { p.Add(newGrid()) }
+
+// newGrid returns light grid lines at the major ticks.
+func newGrid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Horizontal.Color = color.Gray{Y: 0xdd}
+	g.Vertical.Color = color.Gray{Y: 0xdd}
+	return g
+}
+
+// newTextStyle returns a text style in the package's typeface at size
+// points, black, left and bottom aligned.
+func newTextStyle(size vg.Length) text.Style {
+	return text.Style{Color: color.Black, Font: font.From(sans, size), Handler: plot.DefaultTextHandler}
+}
+
+// lineStyle returns the line style of series i.
+func lineStyle(i int, dashed bool) draw.LineStyle {
+	s := draw.LineStyle{Color: colorOf(i), Width: vg.Points(1.5)}
+	if dashed {
+		s.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	}
+	return s
+}
+
+// pointStyle returns the glyph of class or series i's data points.
+func pointStyle(i int) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: colorOf(i), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+}
+
+// pointOutline returns the thin darker ring drawn around pointStyle(i),
+// which keeps points visible over a region of their own colour.
+func pointOutline(i int) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: darken(colorOf(i), 0.45), Radius: vg.Points(2.5), Shape: draw.RingGlyph{}}
+}
+
+// legendGap is the space between the data area and a legend to its right;
+// legendPad is the space between the legend and the figure's edge.
+const (
+	legendGap = 8
+	legendPad = 4
+)
+
+// placeLegend moves the legend to the right of the data area, at the top,
+// and reserves room for it there, so that it never covers data. Call it
+// after the last legend entry is added.
+func placeLegend(p *plot.Plot) {
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.XOffs = -legendPad
+	w := p.Legend.Rectangle(draw.Canvas{}).Size().X
+	if w > 0 {
+		p.Add(legendSpace(w + legendGap + legendPad))
+	}
+}
+
+// legendSpace is an invisible plotter whose glyph box sticks out to the
+// right of the data area by its width: plot.Plot pads the data area so
+// that glyphs are not clipped, which leaves room for the legend.
+type legendSpace vg.Length
+
+// Plot draws nothing.
+func (legendSpace) Plot(draw.Canvas, *plot.Plot) {}
+
+// GlyphBoxes returns one box at the right edge of the data area, as wide
+// as the space to reserve.
+func (s legendSpace) GlyphBoxes(*plot.Plot) []plot.GlyphBox {
+	return []plot.GlyphBox{{X: 1, Y: 0.5, Rectangle: vg.Rectangle{Max: vg.Point{X: vg.Length(s)}}}}
+}
+
+// rotateXLabels turns the x tick labels by 30 degrees when they would
+// likely overlap: many or long names.
+func rotateXLabels(p *plot.Plot, names []string) {
+	total := 0
+	for _, n := range names {
+		total += len([]rune(n)) + 1
+	}
+	if total <= 40 {
+		return
+	}
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YCenter
+}
+
+// setLogY puts the y axis on a log scale with ticks at powers of ten.
+func setLogY(p *plot.Plot) {
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+}
+
+// logTicks marks a log axis: labelled ticks at the powers of ten and,
+// over at most five decades, unlabelled ones at their multiples. A range
+// holding fewer than two powers of ten gets plot.DefaultTicks instead.
+type logTicks struct{}
+
+// Ticks returns the ticks within [lo, hi], lo > 0.
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	first, last := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	var ticks []plot.Tick
+	labelled := 0
+	for e := first; e <= last; e++ {
+		v := math.Pow10(e)
+		for m := 1; m < 10; m++ {
+			if m > 1 && last-first > 5 {
+				break
+			}
+			t := plot.Tick{Value: float64(m) * v}
+			if m == 1 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			if t.Value >= lo && t.Value <= hi {
+				ticks = append(ticks, t)
+				labelled += min(1, len(t.Label))
+			}
+		}
+	}
+	if labelled >= 2 {
+		return ticks
+	}
+	ticks = ticks[:0]
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		if t.Value >= lo && t.Value <= hi {
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// maxValue is the largest magnitude drawn: gonum/plot's tick placement
+// does not finish for axis ranges that overflow, so larger values are
+// skipped like infinities.
+const maxValue = 1e100
+
+// finite reports whether v can be drawn: not NaN, and at most maxValue in
+// magnitude.
+func finite(v float64) bool { return math.Abs(v) <= maxValue }
