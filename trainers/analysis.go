@@ -52,11 +52,18 @@ func Hardest(m Model, d *datasets.Dataset, k int) ([]int, error) {
 	return idx[:min(k, len(idx))], nil
 }
 
+// ParamNorm is the norm of one parameter's gradient.
+type ParamNorm struct {
+	Name string
+	Norm float64
+}
+
 // GradientNorms returns the Euclidean norm of the loss gradient with
-// respect to each trainable parameter, by name, over the samples of d as
-// one batch (dropout off, no L2). Comparing the kernels' norms from the
-// input layer to the output shows vanishing gradients.
-func GradientNorms(m Model, d *datasets.Dataset) (map[string]float64, error) {
+// respect to each trainable parameter, in the order of the model's
+// parameters, over the samples of d as one batch (dropout off, no L2).
+// Comparing the kernels' norms from the input layer to the output shows
+// vanishing gradients.
+func GradientNorms(m Model, d *datasets.Dataset) ([]ParamNorm, error) {
 	spec := m.Spec()
 	if err := checkData(spec, d, "data"); err != nil {
 		return nil, err
@@ -73,7 +80,7 @@ func GradientNorms(m Model, d *datasets.Dataset) (map[string]float64, error) {
 	if _, err := net.run(); err != nil {
 		return nil, err
 	}
-	out := map[string]float64{}
+	var out []ParamNorm
 	i := 0
 	for _, p := range m.Params() {
 		if !p.Trainable {
@@ -90,7 +97,7 @@ func GradientNorms(m Model, d *datasets.Dataset) (map[string]float64, error) {
 				ss += v * v
 			}
 		}
-		out[p.Name] = math.Sqrt(ss)
+		out = append(out, ParamNorm{Name: p.Name, Norm: math.Sqrt(ss)})
 		i++
 	}
 	return out, nil

@@ -69,7 +69,10 @@ func TestGradientNorms(t *testing.T) {
 	for _, v := range g {
 		ss += v * v
 	}
-	if got := norms["dense_1/bias"]; math.Abs(got-math.Sqrt(ss)) > 1e-3*got {
+	if norms[1].Name != "dense_1/bias" || norms[4].Name != "dense_3/kernel" {
+		t.Errorf("norms are not in parameter order: %v", norms)
+	}
+	if got := norms[1].Norm; math.Abs(got-math.Sqrt(ss)) > 1e-3*got {
 		t.Errorf("‖∂L/∂dense_1/bias‖ = %v; finite differences give %v", got, math.Sqrt(ss))
 	}
 }

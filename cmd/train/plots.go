@@ -1,5 +1,94 @@
 package main
 
-// writePlots draws the run's pictures into its directory; the file names
-// go into o.plots.
-func (o *runOutput) writePlots() error { return nil }
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/plots"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// writePlots draws the run's pictures into its directory: the loss and
+// the task's metric over the epochs, the decision regions (2-D
+// classification) or the fitted curve (1-D regression), and the confusion
+// matrix of a classifier on the test data (or the validation data, or the
+// training data, whichever is the most held-out).
+func (o *runOutput) writePlots() error {
+	marker := 0
+	if o.es != nil && o.es.BestEpoch > 0 && o.es.StoppedEpoch > 0 {
+		marker = o.es.BestEpoch
+	}
+	train := o.d.train
+	metric := "mae"
+	if train.IsClassification() {
+		metric = "accuracy"
+	}
+	if err := o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) }); err != nil {
+		return err
+	}
+	if err := o.plot(metric+".png", func() (*plot.Plot, error) { return plots.History(o.hist, metric, marker) }); err != nil {
+		return err
+	}
+	switch {
+	case train.IsClassification() && train.Dim() == 2:
+		if err := o.plot("decision_regions.png", func() (*plot.Plot, error) { return plots.DecisionRegions(o.m, train, 0) }); err != nil {
+			return err
+		}
+	case !train.IsClassification() && train.Dim() == 1 && train.TargetDim() == 1:
+		if err := o.plot("regression_fit.png", func() (*plot.Plot, error) {
+			return plots.RegressionFit(train, []plots.Fit{{Name: o.c.Model, Model: o.m}})
+		}); err != nil {
+			return err
+		}
+	}
+	if !train.IsClassification() {
+		return nil
+	}
+	return o.plot("confusion_matrix.png", func() (*plot.Plot, error) {
+		d, name := heldOut(o.d)
+		predicted, err := o.m.PredictClasses(d.X)
+		if err != nil {
+			return nil, err
+		}
+		counts, err := plots.ConfusionCounts(d, predicted)
+		if err != nil {
+			return nil, err
+		}
+		p, err := plots.ConfusionMatrix(counts, d.Classes)
+		if err != nil {
+			return nil, err
+		}
+		p.Title.Text = fmt.Sprintf("%s (%s data)", p.Title.Text, name)
+		return p, nil
+	})
+}
+
+// heldOut returns the most held-out labelled data of the run.
+func heldOut(d *runData) (*datasets.Dataset, string) {
+	switch {
+	case d.test != nil:
+		return d.test, "test"
+	case d.val != nil:
+		return d.val, "validation"
+	}
+	return d.train, "training"
+}
+
+// plot draws one picture into the run directory and records its name.
+func (o *runOutput) plot(name string, draw func() (*plot.Plot, error)) error {
+	p, err := draw()
+	if err != nil {
+		return fmt.Errorf("plotting %s: %w", name, err)
+	}
+	w, h := 6*vg.Inch, 4*vg.Inch
+	if name == "confusion_matrix.png" {
+		h = 6 * vg.Inch
+	}
+	if err := plots.Save(p, filepath.Join(o.dir, name), w, h); err != nil {
+		return fmt.Errorf("plotting %s: %w", name, err)
+	}
+	o.plots = append(o.plots, name)
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,18 @@ func TestTrainMoons(t *testing.T) {
 		len(doc.DataSHA256) != 64 || doc.Samples["train"] != 270 || doc.Settings.Hidden != "16,16" || doc.Versions["go"] == "" {
 		t.Errorf("metrics.json = %+v", doc)
 	}
+	for _, name := range []string{"loss.png", "accuracy.png", "decision_regions.png", "confusion_matrix.png"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() < 500 {
+			t.Errorf("%s is not a PNG plot: %v", name, err)
+		}
+	}
 	m, err := models.Load(filepath.Join(dir, modelFile))
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +158,9 @@ func TestTrainCSVWithTestSet(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, stdout)
 	}
 	doc := readMetrics(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, "decision_regions.png")); err != nil {
+		t.Errorf("2-D data without decision regions: %v", err)
+	}
 	if doc.Test["accuracy"] < 0.9 || doc.Samples["test"] != 30 {
 		t.Errorf("test metrics %v (samples %v); want accuracy ≥ 0.9 on 30 samples", doc.Test, doc.Samples)
 	}
@@ -299,5 +315,22 @@ func TestHelpGolden(t *testing.T) {
 		if !strings.Contains(stderr, "  "+f+" ") {
 			t.Errorf("-h does not document %s", f)
 		}
+	}
+}
+
+// 1-D regression gets a fitted-curve plot and an MAE curve instead of the
+// classification pictures.
+func TestTrainRegressionPlots(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, _, err := runIn(t, context.Background(), "-data", "linear", "-n", "200", "-model", "linreg", "-epochs", "50", "-out", dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"regression_fit.png": true, "mae.png": true, "loss.png": true, "confusion_matrix.png": false, "decision_regions.png": false} {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
+			t.Errorf("%s exists: %v; want %v", name, err == nil, want)
+		}
+	}
+	if doc := readMetrics(t, dir); doc.Validation["r2"] < 0.9 {
+		t.Errorf("linreg on linear data: val R² %v", doc.Validation["r2"])
 	}
 }
