@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/dlgo/dlgo/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -55,20 +56,15 @@ func (l *conv2D) spec() LayerSpec  { return l.s }
 func (l *conv2D) outShape() []int  { return l.out }
 func (l *conv2D) params() []*Param { return []*Param{l.kernel, l.b} }
 func (l *conv2D) forward(b *builder, x *G.Node, _ bool) (*G.Node, error) {
-	k, p, st := l.s.Kernel, l.s.Padding, l.s.Stride
-	c, err := G.Conv2d(x, b.node(l.kernel), tensor.Shape{k, k}, []int{p, p}, []int{st, st}, []int{1, 1})
+	a, err := ops.ParseActivation(l.s.Activation)
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
 	}
-	bias, err := G.Reshape(b.node(l.b), tensor.Shape{1, l.s.Filters, 1, 1})
+	y, err := ops.Conv2D(x, b.node(l.kernel), b.node(l.b), l.s.Kernel, l.s.Stride, l.s.Padding, a, b.needGrad)
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
 	}
-	z, err := G.BroadcastAdd(c, bias, nil, []byte{0, 2, 3})
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
-	}
-	return activate(l.s.Activation, z)
+	return y, nil
 }
 
 // maxPool2D keeps the largest value of each Kernel×Kernel window, moved by
@@ -104,6 +100,5 @@ func (l *maxPool2D) spec() LayerSpec  { return l.s }
 func (l *maxPool2D) outShape() []int  { return l.out }
 func (l *maxPool2D) params() []*Param { return nil }
 func (l *maxPool2D) forward(_ *builder, x *G.Node, _ bool) (*G.Node, error) {
-	k, st := l.s.Kernel, l.s.Stride
-	return G.MaxPool2D(x, tensor.Shape{k, k}, []int{0, 0}, []int{st, st})
+	return ops.MaxPool2D(x, l.s.Kernel, l.s.Stride)
 }

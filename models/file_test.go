@@ -281,3 +281,25 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestClone(t *testing.T) {
+	m := trainedLike(t)
+	c, err := m.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1, 2, 3}
+	a, _ := m.Predict(x)
+	b, _ := c.Predict(x)
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(c.Spec(), m.Spec()) || !reflect.DeepEqual(c.Meta, m.Meta) {
+		t.Fatal("the clone differs from the original")
+	}
+	k := c.Param("dense_1/kernel")
+	v := k.Float64s()
+	v[0] += 1
+	k.SetFloat64s(v)
+	c.Meta.Metrics["accuracy"] = 0
+	if m.Param("dense_1/kernel").Float64s()[0] == v[0] || m.Meta.Metrics["accuracy"] == 0 {
+		t.Error("changing the clone changed the original")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/dlgo/dlgo/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -84,22 +85,19 @@ func (l *dense) spec() LayerSpec  { return l.s }
 func (l *dense) outShape() []int  { return []int{l.s.Units} }
 func (l *dense) params() []*Param { return []*Param{l.kernel, l.b} }
 func (l *dense) forward(b *builder, x *G.Node, last bool) (*G.Node, error) {
-	xw, err := G.Mul(x, b.node(l.kernel))
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
-	}
-	bias, err := G.Reshape(b.node(l.b), tensor.Shape{1, l.s.Units})
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
-	}
-	z, err := G.BroadcastAdd(xw, bias, nil, []byte{0})
-	if err != nil {
-		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
-	}
+	act := l.s.Activation
 	if last {
-		return z, nil
+		act = Linear
 	}
-	return activate(l.s.Activation, z)
+	a, err := ops.ParseActivation(act)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
+	}
+	y, err := ops.Dense(x, b.node(l.kernel), b.node(l.b), a, b.needGrad)
+	if err != nil {
+		return nil, fmt.Errorf("layer %s: %w", l.s.Name, err)
+	}
+	return y, nil
 }
 
 // activationLayer applies an activation function on its own.

@@ -26,7 +26,7 @@ func randomDense(rng *rand.Rand, shape ...int) *tensor.Dense {
 func checkGradients(t *testing.T, spec Spec, train bool) {
 	t.Helper()
 	const batch = 3
-	m, err := New(spec, WithFloat64(), WithSeed(7))
+	m, err := New(spec, WithFloat64(), WithSeed(7), WithInputGradient())
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -19,10 +20,11 @@ import (
 // A Model is safe for concurrent prediction; training it while predicting
 // from another goroutine is not.
 type Model struct {
-	spec   Spec
-	dt     tensor.Dtype
-	layers []layer
-	params []*Param
+	spec      Spec
+	dt        tensor.Dtype
+	layers    []layer
+	params    []*Param
+	inputGrad bool
 
 	// Meta records how the model was made; Save writes it, Load reads it.
 	Meta Meta
@@ -43,6 +45,7 @@ type options struct {
 	classes    []string
 	name       string
 	hasClasses bool
+	inputGrad  bool
 }
 
 // WithSeed seeds the weight initialisation (default 0): the same seed gives
@@ -57,6 +60,11 @@ func WithFloat64() Option { return func(o *options) { o.dt = tensor.Float64 } }
 // of the model, so that it takes raw features and the standardisation
 // travels with it (Keras' Normalization layer).
 func WithStandardizer(s *datasets.Standardizer) Option { return func(o *options) { o.scaler = s } }
+
+// WithInputGradient makes the graphs compute the gradient of the loss
+// with respect to the input too (for saliency maps or adversarial
+// examples). By default they skip it: training does not need it.
+func WithInputGradient() Option { return func(o *options) { o.inputGrad = true } }
 
 // WithName names the model (default: the kind of model, e.g. "mlp").
 func WithName(name string) Option { return func(o *options) { o.name = name } }
@@ -116,6 +124,7 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 			return nil, err
 		}
 	}
+	m.inputGrad = o.inputGrad
 	return m, nil
 }
 
@@ -230,6 +239,27 @@ func (m *Model) setStandardizer(s *datasets.Standardizer) error {
 	return norm.std.SetFloat64s(s.Std)
 }
 
+// Clone returns an independent copy of the model: the same spec, Meta and
+// parameter values, in tensors of its own.
+func (m *Model) Clone() (*Model, error) {
+	c, err := build(m.spec, newRand(0), maxParamBytes)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range m.params {
+		switch d := c.params[i].Value.Data().(type) {
+		case []float32:
+			copy(d, p.Value.Data().([]float32))
+		case []float64:
+			copy(d, p.Value.Data().([]float64))
+		}
+	}
+	c.Meta = Meta{Settings: maps.Clone(m.Meta.Settings), Metrics: maps.Clone(m.Meta.Metrics),
+		Created: m.Meta.Created, Versions: maps.Clone(m.Meta.Versions)}
+	c.inputGrad = m.inputGrad
+	return c, nil
+}
+
 // Spec returns the model's spec, with every layer named.
 func (m *Model) Spec() Spec { return m.spec }
 
@@ -304,6 +334,10 @@ type builder struct {
 	train bool
 	net   *Net
 	nodes map[*Param]*G.Node
+	// needGrad says whether the layer's input depends on a trainable
+	// parameter, so that its gradient is needed; the first layers see only
+	// data and can skip it.
+	needGrad bool
 }
 
 // node returns p's node in the graph under construction.
@@ -319,7 +353,7 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
 	net := &Net{}
-	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{}}
+	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{}, needGrad: m.inputGrad}
 	for _, p := range m.params {
 		n := G.NewTensor(g, m.dt, len(p.Shape()), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(p.Value))
 		b.nodes[p] = n
@@ -332,6 +366,9 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 		var err error
 		if x, err = l.forward(b, x, i == len(m.layers)-1); err != nil {
 			return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
+		}
+		for _, p := range l.params() {
+			b.needGrad = b.needGrad || p.Trainable
 		}
 	}
 	net.Out = x

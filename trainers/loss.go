@@ -4,116 +4,27 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/dlgo/dlgo/internal/ops"
 	"github.com/dlgo/dlgo/models"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // lossNode adds loss(out, y) to out's graph: the mean over the batch of
-// the per-sample loss, computed from the logits out. y holds the targets
-// encoded by encodeTargets.
-//
-//   - MSE: mean((z - y)²) over every output.
-//   - Binary cross-entropy: mean(softplus(z) - y·z), which equals
-//     -[y·log σ(z) + (1-y)·log(1-σ(z))] without ever taking log(σ(z)).
-//   - Categorical cross-entropy: -mean(Σ_k y_k·log softmax(z)_k), with the
-//     log-softmax shifted by each row's maximum (Gorgonia's own is not
-//     stable per row, and Log(SoftMax(z)) is rewritten in place by its
-//     optimiser).
-//   - Perceptron criterion: mean(max(0, -s·z)) with s = ±1.
+// the per-sample loss, computed from the logits out (see ops.Loss for the
+// formulas). y holds the targets encoded by encodeTargets. The loss op
+// never writes the logits, which the trainer reads after each run.
 func lossNode(loss models.Loss, out, y *G.Node) (*G.Node, error) {
-	switch loss {
-	case models.MSE:
-		d, err := G.Sub(out, y)
-		if err != nil {
-			return nil, err
-		}
-		sq, err := G.Square(d)
-		if err != nil {
-			return nil, err
-		}
-		return G.Mean(sq)
-	case models.BinaryCrossEntropy:
-		sp, err := G.Softplus(out)
-		if err != nil {
-			return nil, err
-		}
-		zy, err := G.HadamardProd(out, y)
-		if err != nil {
-			return nil, err
-		}
-		l, err := G.Sub(sp, zy)
-		if err != nil {
-			return nil, err
-		}
-		return G.Mean(l)
-	case models.CategoricalCrossEntropy:
-		logp, err := logSoftmax(out)
-		if err != nil {
-			return nil, err
-		}
-		yl, err := G.HadamardProd(y, logp)
-		if err != nil {
-			return nil, err
-		}
-		s, err := G.Sum(yl, 1)
-		if err != nil {
-			return nil, err
-		}
-		m, err := G.Mean(s)
-		if err != nil {
-			return nil, err
-		}
-		return G.Neg(m)
-	case models.PerceptronCriterion:
-		sz, err := G.HadamardProd(out, y)
-		if err != nil {
-			return nil, err
-		}
-		neg, err := G.Neg(sz)
-		if err != nil {
-			return nil, err
-		}
-		r, err := G.Rectify(neg)
-		if err != nil {
-			return nil, err
-		}
-		return G.Mean(r)
+	kind, ok := map[models.Loss]ops.Loss{
+		models.MSE:                     ops.MSE,
+		models.BinaryCrossEntropy:      ops.BinaryCrossEntropy,
+		models.CategoricalCrossEntropy: ops.CategoricalCrossEntropy,
+		models.PerceptronCriterion:     ops.Perceptron,
+	}[loss]
+	if !ok {
+		return nil, fmt.Errorf("unknown loss %q", loss)
 	}
-	return nil, fmt.Errorf("unknown loss %q", loss)
-}
-
-// logSoftmax returns the row-wise log-softmax of z (batch, k), stable for
-// any logits: z - max - log Σ exp(z - max).
-func logSoftmax(z *G.Node) (*G.Node, error) {
-	n := z.Shape()[0]
-	mx, err := G.Max(z, 1)
-	if err != nil {
-		return nil, err
-	}
-	if mx, err = G.Reshape(mx, tensor.Shape{n, 1}); err != nil {
-		return nil, err
-	}
-	c, err := G.BroadcastSub(z, mx, nil, []byte{1})
-	if err != nil {
-		return nil, err
-	}
-	e, err := G.Exp(c)
-	if err != nil {
-		return nil, err
-	}
-	s, err := G.Sum(e, 1)
-	if err != nil {
-		return nil, err
-	}
-	ls, err := G.Log(s)
-	if err != nil {
-		return nil, err
-	}
-	if ls, err = G.Reshape(ls, tensor.Shape{n, 1}); err != nil {
-		return nil, err
-	}
-	return G.BroadcastSub(c, ls, nil, []byte{1})
+	return ops.LossOf(kind, out, y)
 }
 
 // l2Node returns λ/2 · Σ‖W‖² over the given kernels, so that its gradient

@@ -276,6 +276,34 @@ func TestL2ShrinksWeights(t *testing.T) {
 	}
 }
 
+// The training figures of an epoch are those of the logits the model
+// produced, for every kind of loss: with a learning rate too small to
+// change anything, they equal Evaluate's. (The loss must not overwrite the
+// logits in place before the trainer reads them.)
+func TestTrainingFiguresMatchEvaluate(t *testing.T) {
+	blobs, three := datasets.Blobs(50, 2, 1, 1), datasets.Blobs(60, 3, 1, 1)
+	lin, _ := datasets.Linear(50, 2, 0.3, 1)
+	cases := []struct {
+		m *models.Model
+		d *datasets.Dataset
+	}{
+		{mustModel(t)(models.NewLinearRegression(2, 1, models.WithSeed(1))), lin},
+		{mustModel(t)(models.NewPerceptron(2, models.WithSeed(1))), blobs},
+		{mustModel(t)(models.NewLogisticRegression(2, 2, models.WithSeed(1))), blobs},
+		{mustModel(t)(models.NewLogisticRegression(2, 3, models.WithSeed(1))), three},
+		{mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 4, Activation: models.Tanh}}, models.RegressionOutput(1), models.WithSeed(1))), lin},
+	}
+	for _, c := range cases {
+		h := fit(t, c.m, c.d, Config{Optimizer: StochasticGD(1e-30), BatchSize: 16})
+		want, _ := Evaluate(c.m, c.d)
+		for k, v := range want {
+			if got := h.Last()[k]; math.Abs(got-v) > 1e-6*math.Max(1, math.Abs(v)) {
+				t.Errorf("%s (%s): training %s = %v; Evaluate gives %v", c.m.Name(), c.m.Loss(), k, got, v)
+			}
+		}
+	}
+}
+
 // Every sample counts: with batches that do not divide the data, the
 // epoch's figures average over all N samples. With a learning rate too
 // small to change anything, they equal Evaluate's over the whole set.
