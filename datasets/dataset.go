@@ -3,7 +3,6 @@ package datasets
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // Dataset is an in-memory supervised data set: N samples, each a block of
@@ -153,20 +152,32 @@ func (d *Dataset) Validate() error {
 	if want := n * d.TargetDim(); d.Y != nil && len(d.Y) != want {
 		return fmt.Errorf("%s: %d target values for %d samples; want %d", name, len(d.Y), n, want)
 	}
-	for i, v := range d.X {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%s: sample %d, feature %d is %v", name, i/dim, i%dim, v)
-		}
+	if i := firstNonFinite(d.X); i >= 0 {
+		return fmt.Errorf("%s: sample %d, feature %d is %v", name, i/dim, i%dim, d.X[i])
 	}
-	for i, v := range d.Y {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%s: sample %d, target is %v", name, i/d.TargetDim(), v)
-		}
-		if d.IsClassification() && (v != float32(int(v)) || int(v) < 0 || int(v) >= len(d.Classes)) {
-			return fmt.Errorf("%s: sample %d has class index %v; want an integer in [0, %d)", name, i, v, len(d.Classes))
+	if i := firstNonFinite(d.Y); i >= 0 {
+		return fmt.Errorf("%s: sample %d, target is %v", name, i/d.TargetDim(), d.Y[i])
+	}
+	if d.IsClassification() {
+		for i, v := range d.Y {
+			if v != float32(int(v)) || int(v) < 0 || int(v) >= len(d.Classes) {
+				return fmt.Errorf("%s: sample %d has class index %v; want an integer in [0, %d)", name, i, v, len(d.Classes))
+			}
 		}
 	}
 	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or infinity in v, or
+// -1. (x - x is 0 for every finite x and NaN otherwise: one subtraction
+// per value, as data sets can hold tens of millions.)
+func firstNonFinite(v []float32) int {
+	for i, x := range v {
+		if x-x != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // ErrEmpty reports a data set with no samples.

@@ -158,3 +158,59 @@ func LeastSquares(m *models.Model, d *datasets.Dataset) error {
 	}
 	return bias.SetFloat64s(b)
 }
+
+// ParamRef names one value of a model's parameters: the parameter's name
+// and the index in its row-major data.
+type ParamRef struct {
+	Name  string
+	Index int
+}
+
+// LossSurface returns the data loss of m on d (dropout off, no L2) as a
+// function of two parameter values x and y, every other parameter held at
+// m's current values: the surface over which an optimiser moves, for
+// contour plots. It evaluates a private copy of m, so m is unchanged; the
+// function is not safe for concurrent use.
+func LossSurface(m *models.Model, d *datasets.Dataset, x, y ParamRef) (func(x, y float64) float64, error) {
+	if err := checkData(m.Spec(), d, "data"); err != nil {
+		return nil, err
+	}
+	c, err := m.Clone()
+	if err != nil {
+		return nil, err
+	}
+	set := func(r ParamRef) (func(float64), error) {
+		p := c.Param(r.Name)
+		if p == nil {
+			return nil, fmt.Errorf("trainers: loss surface: model %s has no parameter %q", m.Name(), r.Name)
+		}
+		if r.Index < 0 || r.Index >= p.Size() {
+			return nil, fmt.Errorf("trainers: loss surface: index %d is outside parameter %s of %d values", r.Index, r.Name, p.Size())
+		}
+		return func(v float64) {
+			switch data := p.Value.Data().(type) {
+			case []float32:
+				data[r.Index] = float32(v)
+			case []float64:
+				data[r.Index] = v
+			}
+		}, nil
+	}
+	setX, err := set(x)
+	if err != nil {
+		return nil, err
+	}
+	setY, err := set(y)
+	if err != nil {
+		return nil, err
+	}
+	return func(xv, yv float64) float64 {
+		setX(xv)
+		setY(yv)
+		logs, err := evaluate(c, d)
+		if err != nil {
+			return math.NaN()
+		}
+		return logs[LossName]
+	}, nil
+}

@@ -108,3 +108,39 @@ func TestHardest(t *testing.T) {
 		t.Errorf("mean of sample losses %v; Evaluate's loss %v", mean, logs["loss"])
 	}
 }
+
+func TestLossSurface(t *testing.T) {
+	d, _ := datasets.Linear(80, 1, 0.2, 3)
+	m := mustModel(t)(models.NewLinearRegression(1, 1, models.WithSeed(1)))
+	f, err := LossSurface(m, d, ParamRef{"dense_1/kernel", 0}, ParamRef{"dense_1/bias", 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At the model's own values, the surface is the model's loss.
+	w, b := m.Param("dense_1/kernel").Float64s()[0], m.Param("dense_1/bias").Float64s()[0]
+	logs, _ := Evaluate(m, d)
+	if got := f(w, b); math.Abs(got-logs["loss"]) > 1e-9 {
+		t.Errorf("surface at the model's weights %v; its loss is %v", got, logs["loss"])
+	}
+	// At the least-squares solution it is lowest.
+	exact := mustModel(t)(models.NewLinearRegression(1, 1))
+	if err := LeastSquares(exact, d); err != nil {
+		t.Fatal(err)
+	}
+	ws, bs := exact.Param("dense_1/kernel").Float64s()[0], exact.Param("dense_1/bias").Float64s()[0]
+	best := f(ws, bs)
+	for _, dv := range [][2]float64{{0.1, 0}, {-0.1, 0}, {0, 0.1}, {0, -0.1}} {
+		if f(ws+dv[0], bs+dv[1]) <= best {
+			t.Errorf("surface at least squares + %v is not higher than at the minimum", dv)
+		}
+	}
+	if got := m.Param("dense_1/kernel").Float64s()[0]; got != w {
+		t.Error("LossSurface changed the model")
+	}
+	if _, err := LossSurface(m, d, ParamRef{"nope", 0}, ParamRef{"dense_1/bias", 0}); err == nil {
+		t.Error("unknown parameter: no error")
+	}
+	if _, err := LossSurface(m, d, ParamRef{"dense_1/bias", 3}, ParamRef{"dense_1/bias", 0}); err == nil {
+		t.Error("index out of range: no error")
+	}
+}

@@ -106,6 +106,9 @@ type State struct {
 	// Logs holds the figures by name: running averages at a batch's end,
 	// the epoch's results (with "val_" ones) at its end.
 	Logs map[string]float64
+	// BatchLoss is the loss of the last mini-batch (penalty included),
+	// computed before its update: the noisy per-iteration curve.
+	BatchLoss float64
 	// History holds the completed epochs.
 	History *History
 	// Stop, set by a callback, ends training after the current epoch (or

@@ -254,7 +254,7 @@ func (t *trainer) loop(ctx context.Context) error {
 			return err
 		}
 		if t.val != nil {
-			vl, err := Evaluate(t.m, t.val)
+			vl, err := evaluate(t.m, t.val)
 			if err != nil {
 				return fmt.Errorf("trainers: validating after epoch %d: %w", epoch, err)
 			}
@@ -300,7 +300,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 				Loss: loss, LearningRate: t.cfg.Optimizer.LearningRate}
 		}
 		t.upd.step(net.ws, net.gs)
-		s.Iteration, s.Step = it+1, s.Step+1
+		s.Iteration, s.Step, s.BatchLoss = it+1, s.Step+1, loss
 		meter.addLoss(loss, len(idx))
 		meter.addOutputs(net.logits, net.targets, false)
 		s.Logs = meter.logs("")
@@ -338,10 +338,15 @@ func (t *trainer) net(batch int) (*trainNet, error) {
 // any L2 penalty) and the task's metrics: accuracy for classification; MSE,
 // MAE and R² for regression. Every sample counts, whatever the batch size.
 func Evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
-	spec := m.Spec()
-	if err := checkData(spec, d, "evaluation data"); err != nil {
+	if err := checkData(m.Spec(), d, "evaluation data"); err != nil {
 		return nil, err
 	}
+	return evaluate(m, d)
+}
+
+// evaluate is Evaluate on data already checked.
+func evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
+	spec := m.Spec()
 	logits, err := m.Logits(d.X)
 	if err != nil {
 		return nil, err
