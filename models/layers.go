@@ -149,7 +149,7 @@ func (l *dropout) forward(b *builder, x *G.Node, _ bool) (*G.Node, error) {
 	shape := append([]int{b.batch}, l.shape...)
 	mask := G.NewTensor(b.g, b.dt, len(shape), G.WithShape(shape...), G.WithName(l.s.Name+"/mask"))
 	b.net.Masks = append(b.net.Masks, Mask{Node: mask, Rate: l.s.Rate})
-	return G.HadamardProd(x, mask)
+	return ops.Dropout(x, mask)
 }
 
 // normalization standardises each input feature with statistics fitted on

@@ -209,3 +209,36 @@ func TestSoftmaxInPlaceIsStable(t *testing.T) {
 		t.Errorf("SigmoidOf overflowed: %v %v", s, SigmoidOf(1000))
 	}
 }
+
+func TestInferBatch(t *testing.T) {
+	mlp, _ := NewMLP(784, []Hidden{{Units: 128}, {Units: 64}}, MulticlassOutput(10))
+	conv, _ := NewConvNet([]int{1, 28, 28}, 10)
+	if b := mlp.inferBatch(); b != 1024 {
+		t.Errorf("MLP inference batch %d; want 1024", b)
+	}
+	if b := conv.inferBatch(); b != 128 {
+		t.Errorf("ConvNet inference batch %d; want 128", b)
+	}
+}
+
+// Partial batches of many sizes predict correctly and keep few graphs.
+func TestInferGraphCacheIsBounded(t *testing.T) {
+	m, _ := NewMLP(3, []Hidden{{Units: 4, Activation: Tanh}}, RegressionOutput(1), WithSeed(2))
+	x := make([]float32, 3*40)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	all, _ := m.Logits(x)
+	for n := 1; n <= 40; n++ {
+		got, err := m.Logits(x[:3*n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, all[:n]) {
+			t.Fatalf("%d samples: logits differ from the same samples in a larger batch", n)
+		}
+	}
+	if len(m.infer) > maxInferGraphs {
+		t.Errorf("%d inference graphs kept; want at most %d", len(m.infer), maxInferGraphs)
+	}
+}

@@ -8,8 +8,39 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// maxInferBatch is the largest batch an inference graph processes at once.
-const maxInferBatch = 256
+// Inference graphs process at most maxInferBatch samples at once, fewer
+// when a model's activations are large: a graph's buffers hold about
+// inferBudget values in all (64 MB in float32), so a ConvNet predicts in
+// batches of 128 and an MLP in batches of 1024.
+const (
+	maxInferBatch = 1024
+	inferBudget   = 16 << 20
+)
+
+// inferBatch returns the largest batch, a power of two, whose inference
+// graph keeps within the budget.
+func (m *Model) inferBatch() int {
+	perSample := m.InputDim()
+	for _, l := range m.layers {
+		perSample += activationValues(l)
+	}
+	b := maxInferBatch
+	for b > 1 && b*perSample > inferBudget {
+		b /= 2
+	}
+	return b
+}
+
+// activationValues estimates the values per sample a layer's inference
+// ops hold: its output, and for a convolution the product before the
+// bias and the unrolled patches.
+func activationValues(l layer) int {
+	out := tensor.Shape(l.outShape()).TotalSize()
+	if c, ok := l.(*conv2D); ok {
+		return 2*out + c.in[0]*c.s.Kernel*c.s.Kernel*c.out[1]*c.out[2]
+	}
+	return out
+}
 
 // inferNet is an inference graph (dropout off) for one batch size, with its
 // machine and the input tensor its x node is bound to.
@@ -19,14 +50,26 @@ type inferNet struct {
 	x   *tensor.Dense
 }
 
-// inferGraph returns the cached inference graph for batch, building it on
-// first use. Callers hold m.mu.
-func (m *Model) inferGraph(batch int) (*inferNet, error) {
-	if n, ok := m.infer[batch]; ok {
+// maxInferGraphs bounds the inference graphs a model keeps: one for full
+// batches and a few for the sizes of partial ones.
+const maxInferGraphs = 4
+
+// inferGraph returns the cached inference graph for batches of size,
+// building it on first use; when too many sizes have been seen, the graphs
+// of partial sizes are dropped. Callers hold m.mu.
+func (m *Model) inferGraph(size, full int) (*inferNet, error) {
+	if n, ok := m.infer[size]; ok {
 		return n, nil
 	}
+	if len(m.infer) >= maxInferGraphs {
+		for b := range m.infer {
+			if b != full {
+				delete(m.infer, b)
+			}
+		}
+	}
 	g := G.NewGraph()
-	net, err := m.Forward(g, batch, false)
+	net, err := m.Forward(g, size, false)
 	if err != nil {
 		return nil, err
 	}
@@ -38,16 +81,17 @@ func (m *Model) inferGraph(batch int) (*inferNet, error) {
 	if m.infer == nil {
 		m.infer = map[int]*inferNet{}
 	}
-	m.infer[batch] = n
+	m.infer[size] = n
 	return n, nil
 }
 
 // Logits runs the model on the samples in x (row-major, InputDim values
 // each; any number of samples, including one) and returns the output
 // layer's values before its activation, Spec().Units() per sample.
-// Dropout is off. Samples are processed in batches of up to 256; a final
-// partial batch is run through a graph of the next power of two, padded
-// with zeros, so every sample counts and few graphs are built.
+// Dropout is off. Samples are processed in batches of up to 1024 (fewer
+// for models with large activations), a final partial batch through a
+// graph of its own size, so every sample counts; a model keeps at most a
+// few such graphs.
 func (m *Model) Logits(x []float32) ([]float32, error) {
 	dim := m.InputDim()
 	if len(x) == 0 || len(x)%dim != 0 {
@@ -58,9 +102,10 @@ func (m *Model) Logits(x []float32) ([]float32, error) {
 	out := make([]float32, n*units)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for start := 0; start < n; start += maxInferBatch {
-		size := min(maxInferBatch, n-start)
-		net, err := m.inferGraph(graphBatch(size))
+	full := m.inferBatch()
+	for start := 0; start < n; start += full {
+		size := min(full, n-start)
+		net, err := m.inferGraph(size, full)
 		if err != nil {
 			return nil, err
 		}
@@ -71,31 +116,20 @@ func (m *Model) Logits(x []float32) ([]float32, error) {
 	return out, nil
 }
 
-// graphBatch returns the graph batch size used for a chunk of size n: n
-// itself for full chunks, else the next power of two.
-func graphBatch(n int) int {
-	if n == maxInferBatch {
-		return n
-	}
-	b := 1
-	for b < n {
-		b *= 2
-	}
-	return b
-}
-
-// run feeds x (a possibly partial batch) through the graph and writes the
-// logits of its samples into out.
+// run feeds x through the graph and writes the logits into out. float32
+// samples are bound as they are; float64 models get a converted copy.
 func (n *inferNet) run(x, out []float32) error {
+	input := n.x
 	switch d := n.x.Data().(type) {
 	case []float32:
-		copy(d, x)
-		clear(d[len(x):])
+		input = tensor.New(tensor.WithShape(n.x.Shape()...), tensor.WithBacking(x))
 	case []float64:
 		for i, v := range x {
 			d[i] = float64(v)
 		}
-		clear(d[len(x):])
+	}
+	if err := G.Let(n.net.X, input); err != nil {
+		return err
 	}
 	defer n.vm.Reset()
 	if err := n.vm.RunAll(); err != nil {

@@ -139,7 +139,7 @@ func TestLogitsMatchReference(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, n := range []int{1, 3, maxInferBatch + 5} {
+			for _, n := range []int{1, 3, m.inferBatch() + 5} {
 				x := make([]float32, n*m.InputDim())
 				for i := range x {
 					x[i] = float32(2*rng.Float64() - 1)

@@ -63,13 +63,20 @@ func (op *denseOp) Do(vs ...G.Value) (G.Value, error) {
 
 func denseForward[T float](act Activation, n, k, m int, x, w, b, y []T) {
 	matmul(false, false, n, m, k, x, k, w, m, 0, y, m)
-	for i := range n {
-		row := y[i*m : (i+1)*m]
-		for j, v := range b {
-			row[j] += v
+	biasAct := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := y[i*m : (i+1)*m]
+			for j, v := range b {
+				row[j] += v
+			}
+			activate(act, row)
 		}
-		activate(act, row)
 	}
+	if n*m < 1<<16 {
+		biasAct(0, n) // not worth the goroutines
+		return
+	}
+	parallel(n, biasAct)
 }
 
 func (op *denseOp) DiffWRT(int) []bool { return []bool{op.needX, true, true} }

@@ -133,3 +133,28 @@ func TestReLU32(t *testing.T) {
 		}
 	}
 }
+
+func TestDropoutGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	g := G.NewGraph()
+	x := input(g, "x", randTensor(rng, 3, 5))
+	m := randTensor(rng, 3, 5)
+	for i, v := range m.Data().([]float64) {
+		m.Data().([]float64)[i] = 0
+		if v > 0 {
+			m.Data().([]float64)[i] = 2
+		}
+	}
+	mask := input(g, "mask", m)
+	y, err := Dropout(x, mask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := gradcheck.Check(g, weighted(t, rng, y), G.Nodes{x}, 1e-6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MaxAbs > 1e-8 {
+		t.Errorf("dropout gradient: %v", r)
+	}
+}
