@@ -3,7 +3,6 @@ package trainers_test
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
@@ -36,7 +35,7 @@ func ExampleFit() {
 func ExampleEarlyStopping() {
 	moons := datasets.Moons(200, 0.3, 1)
 	m, _ := models.NewMLP(2, []models.Hidden{{Units: 64, Activation: models.ReLU}}, models.BinaryOutput(), models.WithSeed(1))
-	es := &trainers.EarlyStopping{Patience: 3, RestoreBest: true, Verbose: os.Stdout}
+	es := &trainers.EarlyStopping{Patience: 3, RestoreBest: true}
 	h, err := trainers.Fit(context.Background(), m, moons, trainers.Config{
 		Optimizer:       trainers.Adam(0.05),
 		Epochs:          200,
@@ -48,9 +47,9 @@ func ExampleEarlyStopping() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(len(h.Epochs) < 200, es.BestEpoch == es.StoppedEpoch-3)
+	fmt.Println("stopped early:", len(h.Epochs) < 200)
+	fmt.Println("epochs after the best one:", es.StoppedEpoch-es.BestEpoch)
 	// Output:
-	// Epoch 11: early stopping
-	// Restoring model weights from the end of the best epoch: 8.
-	// true true
+	// stopped early: true
+	// epochs after the best one: 3
 }

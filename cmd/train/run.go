@@ -84,6 +84,9 @@ func run(ctx context.Context, args []string, e env) error {
 		Validation: d.val,
 		Callbacks:  callbacks,
 	})
+	if fitErr != nil && e.terminal {
+		fmt.Fprintln(e.stdout) // end the interrupted progress bar's line
+	}
 	if fitErr != nil && ck.BestEpoch == 0 {
 		return fmt.Errorf("%w; no epoch completed, so no model was saved", fitErr)
 	}
