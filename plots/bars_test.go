@@ -2,6 +2,8 @@ package plots
 
 import (
 	"math"
+	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -78,18 +80,60 @@ func TestLogTicks(t *testing.T) {
 		}
 		return out
 	}
-	got := labels(1e-7, 1.2)
-	want := []string{"1e-07", "1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"}
-	if len(got) != len(want) {
-		t.Fatalf("labels %v; want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("labels %v; want %v", got, want)
-			break
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{1e-7, 1.2, []string{"1e-7", "1e-6", "1e-5", "1e-4", "0.001", "0.01", "0.1", "1"}},
+		{0.05, 2000, []string{"0.1", "1", "10", "100", "1000"}},
+		{1e-4, 1e4, []string{"1e-4", "0.01", "1", "100", "1e+4"}},
+		// 39 powers of ten, a diverging loss: every fifth is labelled.
+		{1e-3, 1e35, []string{"1", "1e+5", "1e+10", "1e+15", "1e+20", "1e+25", "1e+30", "1e+35"}},
+	} {
+		if got := labels(tc.lo, tc.hi); !slices.Equal(got, tc.want) {
+			t.Errorf("[%v, %v]: labels %q; want %q", tc.lo, tc.hi, got, tc.want)
 		}
 	}
 	if got := labels(0.3, 0.9); len(got) < 2 {
 		t.Errorf("within one decade: labels %v; want at least two", got)
 	}
+	// Any range: 2 to 8 labels, short, evenly spaced in exponent.
+	short := regexp.MustCompile(`^(0\.0{0,2}1|1|10{1,3}|1e[-+][1-9][0-9]*)$`)
+	for lo := 1e-30; lo < 1e30; lo *= 7.3 {
+		for _, span := range []float64{150, 1e5, 1e9, 1e17, 1e40, 1e60} {
+			got := labels(lo, lo*span)
+			if len(got) < 2 || len(got) > maxLogLabels {
+				t.Errorf("[%g, %g]: %d labels %q; want 2 to %d", lo, lo*span, len(got), got, maxLogLabels)
+			}
+			for _, l := range got {
+				if !short.MatchString(l) {
+					t.Errorf("[%g, %g]: label %q is not a short power of ten", lo, lo*span, l)
+				}
+			}
+		}
+	}
+}
+
+// TestCurvesLogYDiverging counts the labelled ticks of a loss that grows
+// from 1e-3 to 1e35 as the plot draws them.
+func TestCurvesLogYDiverging(t *testing.T) {
+	var loss []float64
+	for v := 1e-3; v <= 1e35; v *= 10 {
+		loss = append(loss, v)
+	}
+	p, err := Curves("diverged", "epoch", "loss", true, Series{Y: loss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var major []string
+	for _, tk := range p.Y.Tick.Marker.Ticks(p.Y.Min, p.Y.Max) {
+		if !tk.IsMinor() {
+			major = append(major, tk.Label)
+		}
+	}
+	want := []string{"1", "1e+5", "1e+10", "1e+15", "1e+20", "1e+25", "1e+30", "1e+35"}
+	if !slices.Equal(major, want) {
+		t.Errorf("labelled ticks %q; want %q", major, want)
+	}
+	renderPNG(t, p)
 }

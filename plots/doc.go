@@ -3,7 +3,7 @@
 // training curves (History, Curves), loss landscapes with optimiser paths
 // (Contours), per-layer figures (Bars), a confusion matrix
 // (ConfusionMatrix) and grids of small images such as MNIST digits or
-// convolution filters (ImageGrid, SampleGrid).
+// convolution filters (ImageGrid, SampleGrid, Filters).
 //
 // Every constructor returns a *plot.Plot, which callers may adjust (a
 // title, axis labels) before rendering it with PNG, for notebooks, or Save,

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 )
 
@@ -48,6 +49,7 @@ func TestGallery(t *testing.T) {
 		{"confusion_10", 5, 5, func() (Drawer, error) { return asDrawer(galleryConfusion10()) }},
 		{"digits", 6, 4, func() (Drawer, error) { return asDrawer(galleryDigits()) }},
 		{"filters", 5, 3, func() (Drawer, error) { return asDrawer(galleryFilters()) }},
+		{"filters_convnet", 6, 3.4, func() (Drawer, error) { return asDrawer(galleryConvFilters()) }},
 	}
 	if os.Getenv("PLOTS_GALLERY") != "" {
 		figs = append(figs, fig{"mnist", 6, 3.2, func() (Drawer, error) { return asDrawer(galleryMNIST(t)) }})
@@ -295,6 +297,16 @@ func galleryFilters() (*plot.Plot, error) {
 	}
 	p.Title.Text = "first-layer filters"
 	return p, nil
+}
+
+// galleryConvFilters draws the first-layer filters of an untrained
+// ConvNet.
+func galleryConvFilters() (*plot.Plot, error) {
+	m, err := models.NewConvNet([]int{1, 28, 28}, 10, models.WithSeed(1))
+	if err != nil {
+		return nil, err
+	}
+	return Filters(m.Param("conv2d_1/kernel"), 8)
 }
 
 // galleryMNIST shows the first 24 test digits with made-up predictions; it

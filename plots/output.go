@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -82,6 +83,9 @@ func render(d Drawer, width, height vg.Length, format string) (w io.WriterTo, er
 			w, err = nil, fmt.Errorf("drawing the figure: %v", r)
 		}
 	}()
+	if p, ok := d.(*plot.Plot); ok {
+		d = fittedPlot{p}
+	}
 	d.Draw(draw.New(c))
 	return c, nil
 }

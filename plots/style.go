@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -162,42 +163,78 @@ func setLogY(p *plot.Plot) {
 	p.Y.Tick.Marker = logTicks{}
 }
 
-// logTicks marks a log axis: labelled ticks at the powers of ten and,
-// over at most five decades, unlabelled ones at their multiples. A range
-// holding fewer than two powers of ten gets plot.DefaultTicks instead.
+// maxLogLabels is the most powers of ten a log axis labels: over more
+// decades, only every k-th one is labelled.
+const maxLogLabels = 8
+
+// logTicks marks a log axis: a tick at every power of ten, labelled at
+// every k-th one (k the smallest step that leaves at most maxLogLabels
+// labels, at exponents divisible by k) and, over at most five decades,
+// unlabelled ticks at the multiples 2 to 9 as well. A range holding fewer
+// than two powers of ten gets plot.DefaultTicks instead.
 type logTicks struct{}
 
 // Ticks returns the ticks within [lo, hi], lo > 0.
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	first, last := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
-	var ticks []plot.Tick
-	labelled := 0
-	for e := first; e <= last; e++ {
-		v := math.Pow10(e)
-		for m := 1; m < 10; m++ {
-			if m > 1 && last-first > 5 {
-				break
-			}
-			t := plot.Tick{Value: float64(m) * v}
-			if m == 1 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-			}
+	// The exponents of the powers of ten within [lo, hi]; the tolerance
+	// keeps a bound such as 1e-3, whose log is not exact, in range.
+	first := int(math.Ceil(math.Log10(lo) - 1e-9))
+	last := int(math.Floor(math.Log10(hi) + 1e-9))
+	inRange := func(v float64) bool { return v >= lo && v <= hi }
+	for first <= last && !inRange(pow10(first)) {
+		first++
+	}
+	for last >= first && !inRange(pow10(last)) {
+		last--
+	}
+	powers := last - first + 1
+	if powers < 2 {
+		var ticks []plot.Tick
+		for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
 			if t.Value >= lo && t.Value <= hi {
 				ticks = append(ticks, t)
-				labelled += min(1, len(t.Label))
 			}
 		}
-	}
-	if labelled >= 2 {
 		return ticks
 	}
-	ticks = ticks[:0]
-	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
-		if t.Value >= lo && t.Value <= hi {
+	step := (powers + maxLogLabels - 1) / maxLogLabels
+	var ticks []plot.Tick
+	for e := first - 1; e <= last; e++ {
+		v := pow10(e)
+		if e >= first {
+			t := plot.Tick{Value: v}
+			if e%step == 0 {
+				t.Label = logLabel(e)
+			}
 			ticks = append(ticks, t)
+		}
+		if powers > 6 {
+			continue
+		}
+		for m := 2; m < 10; m++ {
+			if u := float64(m) * v; inRange(u) {
+				ticks = append(ticks, plot.Tick{Value: u})
+			}
 		}
 	}
 	return ticks
+}
+
+// logLabel is the label of 10^e: plain decimals from 0.001 to 1000
+// ("0.01", "1", "100"), else "1e-4" or "1e+32".
+func logLabel(e int) string {
+	if e >= -3 && e <= 3 {
+		return strconv.FormatFloat(pow10(e), 'f', -1, 64)
+	}
+	return fmt.Sprintf("1e%+d", e)
+}
+
+// pow10 returns the float64 nearest to 10^e, as the literal 1e<e> is:
+// math.Pow10 can be off by one unit in the last place for negative e,
+// which puts 1e-30 just outside an axis that starts at 1e-30.
+func pow10(e int) float64 {
+	v, _ := strconv.ParseFloat("1e"+strconv.Itoa(e), 64)
+	return v
 }
 
 // maxValue is the largest magnitude drawn: gonum/plot's tick placement
