@@ -105,9 +105,9 @@ func (op *conv2DOp) Do(vs ...G.Value) (G.Value, error) {
 func convForward[T float](op *conv2DOp, x, w, b, cols, z, y []T) {
 	g := op.geom
 	np := g.n * g.p
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			im2col(g, op.k, op.stride, op.pad, s, x[s*g.c*g.h*g.w:(s+1)*g.c*g.h*g.w], cols)
+	parallel(g.kk, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			im2colRow(g, op.k, op.stride, op.pad, r, x, cols[r*np:(r+1)*np])
 		}
 	})
 	// z (f × n·p) = w (f × kk) · cols (kk × n·p)
@@ -144,63 +144,59 @@ func floorDiv(a, b int) int {
 	return q
 }
 
-// im2col writes sample s's patches (x is its (c, h, w) block) into its
-// columns of cols (kk × n·p): row (c, ki, kj) holds, for each output
-// position, the input value the kernel's (ki, kj) tap sees, 0 in the
-// padding.
-func im2col[T float](g convGeom, k, stride, pad, s int, x, cols []T) {
-	np := g.n * g.p
-	for c := range g.c {
-		plane := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := range k {
-			for kj := range k {
-				dst := cols[((c*k+ki)*k+kj)*np+s*g.p:]
-				lo, hi := window(kj, stride, pad, g.w, g.ow)
-				for oy := range g.oh {
-					out := dst[oy*g.ow : (oy+1)*g.ow]
-					iy := oy*stride + ki - pad
-					if iy < 0 || iy >= g.h || lo >= hi {
-						clear(out)
-						continue
-					}
-					clear(out[:lo])
-					clear(out[hi:])
-					src := plane[iy*g.w:]
-					if stride == 1 {
-						copy(out[lo:hi], src[lo+kj-pad:hi+kj-pad])
-						continue
-					}
-					for ox := lo; ox < hi; ox++ {
-						out[ox] = src[ox*stride+kj-pad]
-					}
-				}
+// im2colRow writes row r = (c, ki, kj) of the unrolled patches of the
+// batch x (n, c, h, w): for each sample and output position, the input
+// value the kernel's (ki, kj) tap sees, 0 in the padding. Going row by
+// row writes each row of cols in one sequential sweep.
+func im2colRow[T float](g convGeom, k, stride, pad, r int, x, row []T) {
+	c, ki, kj := r/(k*k), r/k%k, r%k
+	lo, hi := window(kj, stride, pad, g.w, g.ow)
+	for s := range g.n {
+		plane := x[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
+		dst := row[s*g.p : (s+1)*g.p]
+		for oy := range g.oh {
+			out := dst[oy*g.ow : (oy+1)*g.ow]
+			iy := oy*stride + ki - pad
+			if iy < 0 || iy >= g.h || lo >= hi {
+				clear(out)
+				continue
+			}
+			clear(out[:lo])
+			clear(out[hi:])
+			src := plane[iy*g.w:]
+			if stride == 1 {
+				copy(out[lo:hi], src[lo+kj-pad:hi+kj-pad])
+				continue
+			}
+			for ox := lo; ox < hi; ox++ {
+				out[ox] = src[ox*stride+kj-pad]
 			}
 		}
 	}
 }
 
-// col2im adds sample s's columns of dcols (kk × n·p) back onto the input
-// positions im2col took them from, in dx (its (c, h, w) block, zeroed).
-func col2im[T float](g convGeom, k, stride, pad, s int, dcols, dx []T) {
+// col2imChannel adds the rows (c, ·, ·) of dcols back onto the input
+// positions im2col took them from, in channel c of every sample of dx
+// (n, c, h, w), zeroed. Channels are independent, so they can be done in
+// parallel.
+func col2imChannel[T float](g convGeom, k, stride, pad, c int, dcols, dx []T) {
 	np := g.n * g.p
-	for c := range g.c {
-		plane := dx[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := range k {
-			for kj := range k {
-				src := dcols[((c*k+ki)*k+kj)*np+s*g.p:]
-				lo, hi := window(kj, stride, pad, g.w, g.ow)
+	for ki := range k {
+		for kj := range k {
+			row := dcols[((c*k+ki)*k+kj)*np : ((c*k+ki)*k+kj+1)*np]
+			lo, hi := window(kj, stride, pad, g.w, g.ow)
+			for s := range g.n {
+				plane := dx[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
+				src := row[s*g.p : (s+1)*g.p]
 				for oy := range g.oh {
 					iy := oy*stride + ki - pad
-					if iy < 0 || iy >= g.h {
+					if iy < 0 || iy >= g.h || lo >= hi {
 						continue
 					}
 					in := src[oy*g.ow : (oy+1)*g.ow]
 					dst := plane[iy*g.w:]
 					if stride == 1 {
-						d := dst[lo+kj-pad : hi+kj-pad]
-						for i, v := range in[lo:hi] {
-							d[i] += v
-						}
+						addTo(dst[lo+kj-pad:hi+kj-pad], in[lo:hi])
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {
@@ -209,6 +205,14 @@ func col2im[T float](g convGeom, k, stride, pad, s int, dcols, dx []T) {
 				}
 			}
 		}
+	}
+}
+
+// addTo adds src to dst, which has its length.
+func addTo[T float](dst, src []T) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 
@@ -377,11 +381,10 @@ func convInputGrad[T float](g convGeom, k, stride, pad int, dz, w, dcols, dx []T
 	np := g.n * g.p
 	// dcols (kk × n·p) = wᵀ (kk × f) · dz (f × n·p)
 	matmul(true, false, g.kk, np, g.f, w, g.kk, dz, np, 0, dcols, np)
-	size := g.c * g.h * g.w
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			clear(dx[s*size : (s+1)*size])
-			col2im(g, k, stride, pad, s, dcols, dx[s*size:(s+1)*size])
+	clear(dx)
+	parallel(g.c, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			col2imChannel(g, k, stride, pad, c, dcols, dx)
 		}
 	})
 }

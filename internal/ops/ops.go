@@ -19,8 +19,6 @@ package ops
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	"github.com/dlgo/dlgo/internal/gemm"
@@ -151,32 +149,9 @@ func matmul[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, b
 // whatever the number of cores, so that results do not depend on it.
 const pieces = 8
 
-// parallel calls f on pieces consecutive ranges covering [0, n), on up to
-// GOMAXPROCS goroutines.
-func parallel(n int, f func(lo, hi int)) {
-	parts := min(pieces, n)
-	if parts <= 1 || runtime.GOMAXPROCS(0) == 1 {
-		f(0, n)
-		return
-	}
-	workers := min(parts, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	next := make(chan int, parts)
-	for p := range parts {
-		next <- p
-	}
-	close(next)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range next {
-				f(p*n/parts, (p+1)*n/parts)
-			}
-		}()
-	}
-	wg.Wait()
-}
+// parallel calls f on pieces consecutive ranges covering [0, n), on the
+// worker goroutines that also compute the matrix products.
+func parallel(n int, f func(lo, hi int)) { gemm.Parallel(n, pieces, f) }
 
 // buffer returns a tensor of the given shape and dtype, reusing *t when it
 // already fits: an op's result is rewritten on every run of its graph.

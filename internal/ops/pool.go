@@ -100,24 +100,29 @@ func maxPool[T float](op *maxPoolOp, x, y []T) {
 	})
 }
 
-// maxPool2x2 is the common 2×2, stride 2 case, with the window's four
-// offsets fixed.
+// maxPool2x2 is the common 2×2, stride 2 case. Which value of a window
+// is largest is random, so branches would mispredict: the maximum comes
+// from max and its index from conditional moves (the first largest wins).
 func maxPool2x2[T float](xp, yp []T, ap []int32, w, oh, ow int) {
 	for oy := range oh {
-		r0 := 2 * oy * w
+		r0, r1 := xp[2*oy*w:2*oy*w+2*ow], xp[(2*oy+1)*w:(2*oy+1)*w+2*ow]
+		yr, ar := yp[oy*ow:(oy+1)*ow], ap[oy*ow:(oy+1)*ow]
+		base := int32(2 * oy * w)
 		for ox := range ow {
-			i := r0 + 2*ox
-			best, bv := i, xp[i]
-			if v := xp[i+1]; v > bv {
-				best, bv = i+1, v
+			v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+			m := max(max(v0, v1), max(v2, v3))
+			i := base + int32(2*ox)
+			idx := i + int32(w) + 1
+			if v2 == m {
+				idx = i + int32(w)
 			}
-			if v := xp[i+w]; v > bv {
-				best, bv = i+w, v
+			if v1 == m {
+				idx = i + 1
 			}
-			if v := xp[i+w+1]; v > bv {
-				best, bv = i+w+1, v
+			if v0 == m {
+				idx = i
 			}
-			yp[oy*ow+ox], ap[oy*ow+ox] = bv, int32(best)
+			yr[ox], ar[ox] = m, idx
 		}
 	}
 }
