@@ -3,6 +3,7 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Dataset is an in-memory supervised data set: N samples, each a block of
@@ -169,11 +170,11 @@ func (d *Dataset) Validate() error {
 }
 
 // firstNonFinite returns the index of the first NaN or infinity in v, or
-// -1. (x - x is 0 for every finite x and NaN otherwise: one subtraction
-// per value, as data sets can hold tens of millions.)
+// -1: the values whose exponent bits are all ones. Data sets hold tens of
+// millions of values, so this is an integer test, not math.IsNaN/IsInf.
 func firstNonFinite(v []float32) int {
 	for i, x := range v {
-		if x-x != 0 {
+		if math.Float32bits(x)&0x7f800000 == 0x7f800000 {
 			return i
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/dlgo/dlgo/internal/gemm"
 	"gorgonia.org/tensor"
 )
 
@@ -144,7 +145,16 @@ func (u *typedUpdater[T]) step(ws, gs []any) {
 			if u.m[i] == nil {
 				u.m[i], u.v[i] = make([]T, len(w)), make([]T, len(w))
 			}
-			adamStep(w, g, u.m[i], u.v[i], u.o, u.t)
+			m, v := u.m[i], u.v[i]
+			if len(w) < 1<<14 {
+				adamStep(w, g, m, v, u.o, u.t)
+				break
+			}
+			// Each value's update is independent: share large tensors
+			// between the cores, in fixed pieces.
+			gemm.Parallel(len(w), 8, func(lo, hi int) {
+				adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], u.o, u.t)
+			})
 		}
 	}
 }
