@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -499,5 +500,43 @@ func TestCheckpointRestoresBestOnInterrupt(t *testing.T) {
 	}
 	if got := m.Params()[0].Float64s(); !reflect.DeepEqual(got, byEpoch[ck.BestEpoch]) {
 		t.Error("after the interruption the model does not hold the best epoch's weights")
+	}
+}
+
+// A run gives the same bits on one core as on two: the matrix products
+// never split a sum, and the parallel loops use fixed pieces.
+func TestSameResultsOnAnyNumberOfCores(t *testing.T) {
+	img := &datasets.Dataset{Name: "tiny images", Shape: []int{1, 8, 8}, Classes: []string{"a", "b", "c"}}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range 96 {
+		for range 64 {
+			img.X = append(img.X, float32(rng.Float64()))
+		}
+		img.Y = append(img.Y, float32(i%3))
+	}
+	run := func(procs int) ([]map[string]float64, []float64) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		conv := mustModel(t)(models.New(models.Spec{Name: "conv", Input: []int{1, 8, 8}, Layers: []models.LayerSpec{
+			{Type: models.LayerConv2D, Filters: 4, Kernel: 3, Padding: 1, Activation: models.ReLU},
+			{Type: models.LayerMaxPool2D, Kernel: 2},
+			{Type: models.LayerFlatten},
+			{Type: models.LayerDropout, Rate: 0.3},
+			{Type: models.LayerDense, Units: 3, Activation: models.Softmax},
+		}}, models.WithSeed(3)))
+		h := fit(t, conv, img, Config{Optimizer: Adam(0.01), Epochs: 3, BatchSize: 32, Seed: 4, ValidationSplit: 0.25})
+		mlp := mustModel(t)(models.NewMLP(64, []models.Hidden{{Units: 1024, Activation: models.Tanh, Dropout: 0.2}}, models.MulticlassOutput(3), models.WithSeed(3)))
+		h2 := fit(t, mlp, img.Flatten(), Config{Optimizer: Adam(0.01), Epochs: 3, BatchSize: 48, Seed: 4})
+		var w []float64
+		for _, m := range []*models.Model{conv, mlp} {
+			for _, p := range m.Params() {
+				w = append(w, p.Float64s()...)
+			}
+		}
+		return append(logsOf(h), logsOf(h2)...), w
+	}
+	h1, w1 := run(1)
+	h2, w2 := run(2)
+	if !reflect.DeepEqual(h1, h2) || !reflect.DeepEqual(w1, w2) {
+		t.Error("training on 1 and 2 cores gives different results")
 	}
 }
