@@ -34,7 +34,7 @@ type conv2DOp struct {
 	// Set by Do, read by the gradient ops of the same run.
 	geom convGeom
 	cols *tensor.Dense // the unrolled patches, (kk, n·p)
-	z    *tensor.Dense // the product before bias, (f, n·p)
+	z    *tensor.Dense // the product before bias, (n·p, f)
 	out  *tensor.Dense
 }
 
@@ -91,7 +91,7 @@ func (op *conv2DOp) Do(vs ...G.Value) (G.Value, error) {
 	op.geom = g
 	dt := x.Dtype()
 	cols := buffer(&op.cols, dt, g.kk, g.n*g.p)
-	z := buffer(&op.z, dt, g.f, g.n*g.p)
+	z := buffer(&op.z, dt, g.n*g.p, g.f)
 	y := buffer(&op.out, dt, g.n, g.f, g.oh, g.ow)
 	switch xd := x.Data().(type) {
 	case []float32:
@@ -110,15 +110,17 @@ func convForward[T float](op *conv2DOp, x, w, b, cols, z, y []T) {
 			im2colRow(g, op.k, op.stride, op.pad, r, x, cols[r*np:(r+1)*np])
 		}
 	})
-	// z (f × n·p) = w (f × kk) · cols (kk × n·p)
-	matmul(false, false, g.f, np, g.kk, w, g.kk, cols, np, 0, z, np)
+	// z (n·p × f) = colsᵀ (n·p × kk) · wᵀ (kk × f): the matrix product
+	// reads cols where it is and packs only the small wᵀ.
+	matmul(true, true, np, g.f, g.kk, cols, np, w, g.kk, 0, z, g.f)
 	parallel(g.n, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
+			zs := z[s*g.p*g.f : (s+1)*g.p*g.f] // this sample's block, in cache
 			for f := range g.f {
 				row := y[(s*g.f+f)*g.p : (s*g.f+f+1)*g.p]
 				bf := b[f]
-				for p, v := range z[f*np+s*g.p : f*np+(s+1)*g.p] {
-					row[p] = v + bf
+				for p := range row {
+					row[p] = zs[p*g.f+f] + bf
 				}
 				activate(op.act, row)
 			}
@@ -298,8 +300,8 @@ func convGrad[T float](g convGeom, act Activation, y, dy, dz []T) {
 // convFilterGradOp computes the kernel's gradient dw = dz·colsᵀ, from the
 // patches the forward op of the same run unrolled.
 type convFilterGradOp struct {
-	fwd *conv2DOp
-	out *tensor.Dense
+	fwd      *conv2DOp
+	out, tmp *tensor.Dense
 }
 
 func (op *convFilterGradOp) Arity() int { return 2 }
@@ -324,15 +326,33 @@ func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	g := op.fwd.geom
-	np := g.n * g.p
-	dw := buffer(&op.out, in[0].Dtype(), in[1].Shape()...)
+	dt := in[0].Dtype()
+	dw := buffer(&op.out, dt, in[1].Shape()...)
 	switch dz := in[0].Data().(type) {
 	case []float32:
-		matmul(false, true, g.f, g.kk, np, dz, np, op.fwd.cols.Data().([]float32), np, 0, dw.Data().([]float32), g.kk)
+		filterGrad(g, dz, op.fwd.cols.Data().([]float32), dw.Data().([]float32), buffer(&op.tmp, dt, g.kk, g.f).Data().([]float32))
 	case []float64:
-		matmul(false, true, g.f, g.kk, np, dz, np, op.fwd.cols.Data().([]float64), np, 0, dw.Data().([]float64), g.kk)
+		filterGrad(g, dz, op.fwd.cols.Data().([]float64), dw.Data().([]float64), buffer(&op.tmp, dt, g.kk, g.f).Data().([]float64))
 	}
 	return dw, nil
+}
+
+// filterGrad computes dw (f × kk) = dz (f × n·p) · colsᵀ. The matrix
+// product packs its second operand, transposed here: that of dz when it
+// is the smaller (f < kk, computing dwᵀ = cols · dzᵀ into tmp), else that
+// of cols. Each value is the same sum in the same order either way.
+func filterGrad[T float](g convGeom, dz, cols, dw, tmp []T) {
+	np := g.n * g.p
+	if g.f >= g.kk {
+		matmul(false, true, g.f, g.kk, np, dz, np, cols, np, 0, dw, g.kk)
+		return
+	}
+	matmul(false, true, g.kk, g.f, np, cols, np, dz, np, 0, tmp, g.f)
+	for r := range g.kk {
+		for f := range g.f {
+			dw[f*g.kk+r] = tmp[r*g.f+f]
+		}
+	}
 }
 
 // convInputGradOp computes the input's gradient: dcols = wᵀ·dz, folded
