@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/dlgo/dlgo/internal/atomicfile"
 )
 
 // ErrMNISTUnavailable reports that no place LoadMNIST looked in gave a good
@@ -330,23 +332,10 @@ func (f *mnistFetcher) save(name string, data []byte) error {
 	if err := os.MkdirAll(f.cacheDir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(f.cacheDir, name+".*.tmp")
-	if err != nil {
+	return atomicfile.Write(filepath.Join(f.cacheDir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(f.cacheDir, name))
+	})
 }
 
 // download fetches base+name into a temporary file in the cache directory
@@ -378,19 +367,8 @@ func (f *mnistFetcher) download(base, name string) ([]byte, error) {
 		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 
-	tmp, err := os.CreateTemp(f.cacheDir, name+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", url, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
 	var buf bytes.Buffer
-	n, err := io.Copy(io.MultiWriter(tmp, &buf), io.LimitReader(resp.Body, maxMNISTDownload+1))
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	n, err := io.Copy(&buf, io.LimitReader(resp.Body, maxMNISTDownload+1))
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("GET %s: truncated download of %s after %d bytes: %w", url, name, n, err)
@@ -403,7 +381,9 @@ func (f *mnistFetcher) download(base, name string) ([]byte, error) {
 	if err := f.check(name, url, data); err != nil {
 		return nil, fmt.Errorf("download of %s rejected: %w", name, err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(f.cacheDir, name)); err != nil {
+	// Only a file whose checksum matched reaches the cache, through a
+	// temporary file renamed into place.
+	if err := f.save(name, data); err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	f.logf("mnist: downloaded %s from %s", name, url)

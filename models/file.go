@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/dlgo/dlgo/internal/atomicfile"
 )
 
 // A model file is one ZIP archive that is also a NumPy .npz file:
@@ -72,29 +73,8 @@ type paramEntry struct {
 // directory, synced, and renamed, so a crash never leaves a partial file
 // under path.
 func (m *Model) Save(path string) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(path, m.Write); err != nil {
 		return fmt.Errorf("models: saving %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := m.Write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("models: saving %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("models: saving %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("models: saving %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("models: saving %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable where the platform allows
-		d.Close()
 	}
 	return nil
 }

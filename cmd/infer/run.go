@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/dlgo/dlgo/internal/atomicfile"
 	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 	"github.com/sirupsen/logrus"
@@ -110,7 +111,7 @@ func writeResults(ctx context.Context, cfg *config, m *models.Model, res *result
 		}
 	}
 	if cfg.out != "" {
-		if err := writeFileAtomic(cfg.out, writePreds); err != nil {
+		if err := atomicfile.Write(cfg.out, writePreds); err != nil {
 			return fmt.Errorf("writing the predictions: %w", err)
 		}
 		log.WithField("path", cfg.out).Info("wrote predictions")

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dlgo/dlgo/internal/atomicfile"
+
 	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 )
@@ -62,14 +64,14 @@ func (o *runOutput) write() error {
 	if err := o.m.Save(filepath.Join(o.dir, modelFile)); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(o.dir, historyFile), o.hist.WriteCSV); err != nil {
+	if err := atomicfile.Write(filepath.Join(o.dir, historyFile), o.hist.WriteCSV); err != nil {
 		return err
 	}
 	js, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(o.dir, metricsFile), func(w io.Writer) error {
+	if err := atomicfile.Write(filepath.Join(o.dir, metricsFile), func(w io.Writer) error {
 		_, err := w.Write(append(js, '\n'))
 		return err
 	}); err != nil {
@@ -134,23 +136,6 @@ func versions() map[string]string {
 		}
 	}
 	return v
-}
-
-// writeFile writes a file atomically through a temporary file.
-func writeFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // report tells the user where the results are and how to use them.
