@@ -2,6 +2,7 @@ package models
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/dlgo/dlgo/internal/gradcheck"
@@ -129,7 +130,7 @@ func TestForwardShapes(t *testing.T) {
 	}
 	wantShapes := [][]int{{4, 26, 26}, {4, 13, 13}, {5, 7, 7}, {245}, {10}}
 	for i, l := range m.layers {
-		if got := l.outShape(); !equalInts(got, wantShapes[i]) {
+		if got := l.outShape(); !slices.Equal(got, wantShapes[i]) {
 			t.Errorf("layer %s output shape = %v; want %v", l.spec().Name, got, wantShapes[i])
 		}
 	}
@@ -137,19 +138,7 @@ func TestForwardShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []int(net.Out.Shape()); !equalInts(got, []int{5, 10}) {
+	if got := []int(net.Out.Shape()); !slices.Equal(got, []int{5, 10}) {
 		t.Errorf("Forward output shape = %v; want [5 10]", got)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,7 +93,7 @@ func decodeNpy(data []byte, p *Param) error {
 			shape = append(shape, d)
 		}
 	}
-	if !equalShape(shape, p.Shape()) {
+	if !slices.Equal(shape, p.Shape()) {
 		return fmt.Errorf("array of shape %v; want %v", shape, p.Shape())
 	}
 	body := data[10+hlen:]
@@ -113,16 +114,4 @@ func decodeNpy(data []byte, p *Param) error {
 		}
 	}
 	return nil
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

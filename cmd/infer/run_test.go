@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -327,7 +328,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 				got = append(got, p.Values...)
 				classes = append(classes, p.Predicted)
 			}
-			if !equalFloats(got, want) {
+			if !slices.Equal(got, want) {
 				t.Errorf("infer predicts\n%v\nthe model in memory\n%v", got, want)
 			}
 			if m.Spec().Task() == models.Regression {
@@ -344,18 +345,6 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			}
 		})
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSingleRow(t *testing.T) {
