@@ -1,4 +1,5 @@
-"""Reading MNIST's IDX files with gzip and numpy, for the benchmark scripts.
+"""Reading MNIST's IDX files with gzip and numpy, and the command line the
+benchmark scripts share.
 
 The files are the canonical ones (train-images-idx3-ubyte.gz, ...), gzipped
 or unpacked, in one directory: the same files dlgo's datasets.LoadMNIST reads.
@@ -6,6 +7,7 @@ Pixels are scaled to [0, 1] in float32 exactly as dlgo scales them
 (float32(byte) / 255).
 """
 
+import argparse
 import gzip
 import os
 
@@ -68,3 +70,35 @@ def load_mnist(data_dir, split):
     x = images.astype(np.float32)
     x /= np.float32(255)  # in place: no second copy of the images
     return x[:, None, :, :], labels.astype(np.int64)
+
+
+def bench_parser(doc, model_help):
+    """An argument parser with the options every benchmark script takes;
+    a script adds its own, then calls parse_bench_args."""
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--data", required=True, help="directory of the MNIST IDX files")
+    p.add_argument("--model", default="mlp", help=model_help)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--infer-batch", type=int, default=1000)
+    p.add_argument("--infer-runs", type=int, default=3)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--label", default="", help="configuration name to put in the JSON")
+    p.add_argument("--smoke", action="store_true", help="tiny subset, one epoch, one inference pass")
+    return p
+
+
+def parse_bench_args(p, argv, models):
+    """Parse argv with p, check the shared options, and set args.models to
+    the requested models, each of which must be in models."""
+    args = p.parse_args(argv)
+    args.models = args.model.split(",")
+    for m in args.models:
+        if m not in models:
+            p.error(f"unknown model {m!r}: want {' or '.join(models)}")
+    if args.epochs < 1 or args.batch_size < 1 or args.infer_batch < 1 or args.infer_runs < 1:
+        p.error("epochs, batch size, inference batch and inference runs must be at least 1")
+    if args.smoke:
+        args.epochs, args.infer_runs = 1, 1
+    return args

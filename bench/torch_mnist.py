@@ -37,7 +37,6 @@ once on the first 256 test images: a quick check that everything works.
 Needs numpy and torch only (no torchvision).
 """
 
-import argparse
 import json
 import os
 import platform
@@ -47,36 +46,16 @@ import time
 import numpy as np
 
 sys.dont_write_bytecode = True  # no __pycache__/ in the repository
-from mnist_idx import load_mnist  # noqa: E402  (the helper next to this script)
+from mnist_idx import bench_parser, load_mnist, parse_bench_args  # noqa: E402  (the helper next to this script)
 
 SMOKE_TRAIN, SMOKE_TEST = 512, 256
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", required=True, help="directory of the MNIST IDX files")
-    p.add_argument("--model", default="mlp", help="mlp, convnet or both comma-separated")
-    p.add_argument("--epochs", type=int, default=1)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--infer-batch", type=int, default=1000)
-    p.add_argument("--infer-runs", type=int, default=3)
-    p.add_argument("--seed", type=int, default=1)
+    p = bench_parser(__doc__, "mlp, convnet or both comma-separated")
     p.add_argument("--threads", type=int, default=0,
                    help="torch.set_num_threads(N) if N > 0; 0 keeps PyTorch's default")
-    p.add_argument("--label", default="", help="configuration name to put in the JSON")
-    p.add_argument("--smoke", action="store_true", help="tiny subset, one epoch, one inference pass")
-    args = p.parse_args(argv)
-    models = args.model.split(",")
-    for m in models:
-        if m not in ("mlp", "convnet"):
-            p.error(f"unknown model {m!r}: want mlp or convnet")
-    if args.epochs < 1 or args.batch_size < 1 or args.infer_batch < 1 or args.infer_runs < 1:
-        p.error("epochs, batch size, inference batch and inference runs must be at least 1")
-    if args.smoke:
-        args.epochs, args.infer_runs = 1, 1
-    args.models = models
-    return args
+    return parse_bench_args(p, argv, ("mlp", "convnet"))
 
 
 def build_model(torch, name):

@@ -71,43 +71,30 @@ func tr(t bool) blas.Transpose {
 // BenchmarkSgemm compares gonum's Sgemm with this package's kernel paths.
 // Run with -cpu 1,2 for one and two threads.
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range benchShapes {
-		b.Run(s.name, func(b *testing.B) {
-			a, bb, c, lda, ldb, ldc := benchData[float32](s)
-			b.Run("gonum", func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					gonum.Implementation{}.Sgemm(tr(s.transA), tr(s.transB), s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
-				}
-				reportGFLOPS(b, s)
-			})
-			for k := numKinds - 1; k >= kindGo; k-- {
-				if !available(k) || (s.big && k != bestKind) {
-					continue
-				}
-				b.Run(k.String(), func(b *testing.B) {
-					old := setKind(k)
-					defer setKind(old)
-					for i := 0; i < b.N; i++ {
-						Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
-					}
-					reportGFLOPS(b, s)
-				})
-			}
-		})
-	}
+	benchGemm(b, gonum.Implementation{}.Sgemm, Sgemm, func(benchShape) bool { return true })
 }
 
-// BenchmarkDgemm is BenchmarkSgemm for float64.
+// BenchmarkDgemm is BenchmarkSgemm for float64, without most big shapes.
 func BenchmarkDgemm(b *testing.B) {
+	benchGemm(b, gonum.Implementation{}.Dgemm, Dgemm, func(s benchShape) bool {
+		return !s.big || s.name == "1024x1024x1024_NN"
+	})
+}
+
+// benchGemm runs gonum's product and ours on every shape keep accepts.
+func benchGemm[T float32 | float64](b *testing.B,
+	theirs func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, bb []T, ldb int, beta T, c []T, ldc int),
+	ours func(tA, tB bool, m, n, k int, alpha T, a []T, lda int, bb []T, ldb int, beta T, c []T, ldc int),
+	keep func(benchShape) bool) {
 	for _, s := range benchShapes {
-		if s.big && s.name != "1024x1024x1024_NN" {
+		if !keep(s) {
 			continue
 		}
 		b.Run(s.name, func(b *testing.B) {
-			a, bb, c, lda, ldb, ldc := benchData[float64](s)
+			a, bb, c, lda, ldb, ldc := benchData[T](s)
 			b.Run("gonum", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					gonum.Implementation{}.Dgemm(tr(s.transA), tr(s.transB), s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+					theirs(tr(s.transA), tr(s.transB), s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 				}
 				reportGFLOPS(b, s)
 			})
@@ -119,7 +106,7 @@ func BenchmarkDgemm(b *testing.B) {
 					old := setKind(k)
 					defer setKind(old)
 					for i := 0; i < b.N; i++ {
-						Dgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
+						ours(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, ldc)
 					}
 					reportGFLOPS(b, s)
 				})
