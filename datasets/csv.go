@@ -60,6 +60,11 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 type CSVOptions struct {
 	// Target names the target column; "" means the last column.
 	Target string
+	// Targets, if it names more than one column, reads all of them as
+	// numeric targets (multi-output regression, or multi-label 0/1
+	// columns), in this order; Target and Kind are then not used. One name
+	// is the same as Target.
+	Targets []string
 	// Kind says how to read the target column.
 	Kind TargetKind
 	// NoTarget says the file has no target column, as in prediction input:
@@ -111,15 +116,18 @@ func ReadCSV(r io.Reader, name string, opts CSVOptions) (*Dataset, error) {
 	if err := opts.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if len(opts.Targets) == 1 {
+		opts.Target, opts.Targets = opts.Targets[0], nil
+	}
 	f := newCSVFile(r, name, opts.Comma)
 	if err := f.readHeader(); err != nil {
 		return nil, err
 	}
-	features, target, err := f.layout(opts)
+	features, targets, err := f.layout(opts)
 	if err != nil {
 		return nil, err
 	}
-	x, targets, err := f.readRows(features, target)
+	x, values, err := f.readRows(features, targets)
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +135,25 @@ func ReadCSV(r io.Reader, name string, opts CSVOptions) (*Dataset, error) {
 	for _, j := range features {
 		d.Features = append(d.Features, f.header[j])
 	}
-	if target < 0 {
+	switch len(targets) {
+	case 0:
 		return d, nil
+	case 1:
+		d.Targets = []string{f.header[targets[0]]}
+		d.Y, d.Classes, err = f.encodeTargets(targets[0], values[0], opts)
+		return d, err
 	}
-	d.Targets = []string{f.header[target]}
-	d.Y, d.Classes, err = f.encodeTargets(target, targets, opts)
-	if err != nil {
-		return nil, err
+	n := len(values[0].values)
+	d.Y = make([]float32, n*len(targets))
+	for k, col := range targets {
+		d.Targets = append(d.Targets, f.header[col])
+		y, err := f.numericTargets(col, values[k])
+		if err != nil {
+			return nil, err
+		}
+		for i, v := range y {
+			d.Y[i*len(targets)+k] = v
+		}
 	}
 	return d, nil
 }
@@ -154,6 +174,14 @@ func (o CSVOptions) check() error {
 	}
 	if o.Classes != nil && o.Kind == Numeric {
 		return errors.New("classes are given for a numeric target")
+	}
+	if len(o.Targets) > 1 {
+		if o.Classes != nil || o.Kind == Categorical {
+			return errors.New("several target columns are read as numbers; classes cannot be given for them")
+		}
+		if dup, ok := firstDuplicate(o.Targets); ok {
+			return fmt.Errorf("target %q is listed twice", dup)
+		}
 	}
 	if dup, ok := firstDuplicate(o.Classes); ok {
 		return fmt.Errorf("expected class %q is listed twice", dup)
@@ -270,28 +298,43 @@ func (f *csvFile) readHeader() error {
 }
 
 // layout returns the indices of the feature columns and of the target
-// column, -1 if there is none.
-func (f *csvFile) layout(opts CSVOptions) (features []int, target int, err error) {
-	target = -1
-	if !opts.NoTarget {
-		if target, err = f.targetColumn(opts.Target); err != nil {
-			return nil, 0, err
+// columns (none, one, or those of opts.Targets).
+func (f *csvFile) layout(opts CSVOptions) (features, targets []int, err error) {
+	switch {
+	case opts.NoTarget:
+	case len(opts.Targets) > 1:
+		for _, name := range opts.Targets {
+			j, err := f.targetColumn(name)
+			if err != nil {
+				return nil, nil, err
+			}
+			targets = append(targets, j)
 		}
+	default:
+		j, err := f.targetColumn(opts.Target)
+		if err != nil {
+			return nil, nil, err
+		}
+		targets = []int{j}
 	}
 	for j := range f.header {
-		if j != target {
+		if !slices.Contains(targets, j) {
 			features = append(features, j)
 		}
 	}
 	if len(features) == 0 {
-		return nil, 0, fmt.Errorf("%s:%d: the target %q is the only column; want at least one feature column", f.name, f.headerLine, f.header[target])
+		names := make([]string, len(targets))
+		for i, j := range targets {
+			names[i] = f.header[j]
+		}
+		return nil, nil, fmt.Errorf("%s:%d: the target %s is the only column; want at least one feature column", f.name, f.headerLine, quoteList(names))
 	}
 	if opts.Features != nil {
 		if err := f.checkFeatures(features, opts.Features); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 	}
-	return features, target, nil
+	return features, targets, nil
 }
 
 func (f *csvFile) targetColumn(name string) (int, error) {
@@ -330,38 +373,38 @@ func (f *csvFile) checkFeatures(features []int, want []string) error {
 }
 
 // readRows reads the data rows: the feature values, row-major, and the raw
-// target values if target >= 0.
-func (f *csvFile) readRows(features []int, target int) ([]float32, targetValues, error) {
+// values of each target column.
+func (f *csvFile) readRows(features, targets []int) ([]float32, []targetValues, error) {
 	var x []float32
-	var t targetValues
+	t := make([]targetValues, len(targets))
 	for {
 		rec, err := f.read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, t, err
+			return nil, nil, err
 		}
 		if len(rec) != len(f.header) {
-			return nil, t, fmt.Errorf("%s:%d: has %d fields; the header has %d", f.name, f.line(0), len(rec), len(f.header))
+			return nil, nil, fmt.Errorf("%s:%d: has %d fields; the header has %d", f.name, f.line(0), len(rec), len(f.header))
 		}
 		for _, j := range features {
 			v, err := parseValue(rec[j])
 			if err != nil {
-				return nil, t, f.errorAt(f.line(j), j, err)
+				return nil, nil, f.errorAt(f.line(j), j, err)
 			}
 			x = append(x, v)
 		}
-		if target >= 0 {
-			if rec[target] == "" {
-				return nil, t, f.errorAt(f.line(target), target, errMissing)
+		for k, j := range targets {
+			if rec[j] == "" {
+				return nil, nil, f.errorAt(f.line(j), j, errMissing)
 			}
-			t.values = append(t.values, strings.Clone(rec[target]))
-			t.lines = append(t.lines, f.line(target))
+			t[k].values = append(t[k].values, strings.Clone(rec[j]))
+			t[k].lines = append(t[k].lines, f.line(j))
 		}
 	}
 	if len(x) == 0 {
-		return nil, t, fmt.Errorf("%s: there are no data rows after the header: %w", f.name, ErrEmpty)
+		return nil, nil, fmt.Errorf("%s: there are no data rows after the header: %w", f.name, ErrEmpty)
 	}
 	return x, t, nil
 }

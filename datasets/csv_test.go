@@ -432,3 +432,34 @@ func TestReadCSVNoTargetValidates(t *testing.T) {
 		t.Errorf("Subset of unlabelled data = %+v", s)
 	}
 }
+
+// Several target columns are read as numbers, row-major, in the order
+// given, wherever they are in the file.
+func TestReadCSVSeveralTargets(t *testing.T) {
+	in := "a,y2,b,y1\n1,0,2,1\n3,1,4,0.5\n"
+	d, err := ReadCSV(strings.NewReader(in), "t.csv", CSVOptions{Targets: []string{"y1", "y2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Features, []string{"a", "b"}) || !slices.Equal(d.Targets, []string{"y1", "y2"}) || d.Classes != nil {
+		t.Errorf("features %v, targets %v, classes %v", d.Features, d.Targets, d.Classes)
+	}
+	if !slices.Equal(d.X, []float32{1, 2, 3, 4}) || !slices.Equal(d.Y, []float32{1, 0, 0.5, 1}) || d.TargetDim() != 2 {
+		t.Errorf("X %v, Y %v (TargetDim %d)", d.X, d.Y, d.TargetDim())
+	}
+	for _, tt := range []struct {
+		opts CSVOptions
+		want string
+	}{
+		{CSVOptions{Targets: []string{"y1", "zz"}}, `no target column "zz"`},
+		{CSVOptions{Targets: []string{"y1", "y1"}}, "listed twice"},
+		{CSVOptions{Targets: []string{"y1", "y2"}, Kind: Categorical}, "cannot be given"},
+	} {
+		if _, err := ReadCSV(strings.NewReader(in), "t.csv", tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: error %v; want one containing %q", tt.opts, err, tt.want)
+		}
+	}
+	if _, err := ReadCSV(strings.NewReader("a,y1,y2\n1,x,2\n"), "t.csv", CSVOptions{Targets: []string{"y1", "y2"}}); err == nil || !strings.Contains(err.Error(), `t.csv:2: column 2 ("y1")`) {
+		t.Errorf("a word in a target column: error %v", err)
+	}
+}
