@@ -6,9 +6,10 @@ import (
 )
 
 // ActivationFunc returns an activation function and its derivative, as
-// plain functions for plotting and teaching: linear, sigmoid, tanh, relu
-// and step (whose derivative is zero wherever it exists). The graphs use
-// Gorgonia's own ops; a test checks that both agree.
+// plain functions for plotting and teaching: linear, sigmoid, tanh, relu,
+// leaky_relu and step (whose derivative is zero wherever it exists). The
+// graphs compute the same functions, with dlgo's fused ops or Gorgonia's
+// (WithGorgoniaOps); a test checks these against Gorgonia's.
 func ActivationFunc(name string) (f, df func(float64) float64, err error) {
 	switch normActivation(name) {
 	case Linear:
@@ -24,8 +25,20 @@ func ActivationFunc(name string) (f, df func(float64) float64, err error) {
 			}
 			return 0
 		}, nil
+	case LeakyReLU:
+		return func(x float64) float64 {
+				if x < 0 {
+					return LeakySlope * x
+				}
+				return x
+			}, func(x float64) float64 {
+				if x < 0 {
+					return LeakySlope
+				}
+				return 1
+			}, nil
 	case Step:
 		return StepOf, func(float64) float64 { return 0 }, nil
 	}
-	return nil, nil, fmt.Errorf("models: no activation function %q (want linear, sigmoid, tanh, relu or step)", name)
+	return nil, nil, fmt.Errorf("models: no activation function %q (want linear, sigmoid, tanh, relu, leaky_relu or step)", name)
 }

@@ -12,14 +12,14 @@ import (
 // a central difference.
 func TestActivationFunc(t *testing.T) {
 	xs := []float64{-3, -0.5, 0.25, 2}
-	for _, name := range []string{Linear, Sigmoid, Tanh, ReLU} {
+	for _, name := range []string{Linear, Sigmoid, Tanh, ReLU, LeakyReLU} {
 		f, df, err := ActivationFunc(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		g := G.NewGraph()
 		x := G.NewVector(g, tensor.Float64, G.WithShape(len(xs)), G.WithName("x"), G.WithValue(tensor.New(tensor.WithBacking(append([]float64(nil), xs...)))))
-		y, err := activate(name, x)
+		y, err := gorgoniaActivate(name, x)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,8 +29,10 @@ const (
 	// FileFormat names the format in the manifest.
 	FileFormat = "dlgo-model"
 	// FileVersion is the format version this build writes and the newest
-	// it reads.
-	FileVersion = 1
+	// it reads. Version 2 added the loss and the layer types beyond
+	// version 1's dense, activation, dropout, normalization, conv2d,
+	// maxpool2d and flatten; version 1 files read as before.
+	FileVersion = 2
 
 	manifestName = "model.json"
 	maxManifest  = 16 << 20

@@ -136,7 +136,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 			return d
 		}, nil), "no model.json"},
 		{"other format", rezip(t, good, replaceIn(manifestName, `"dlgo-model"`, `"keras"`), nil), `format is "keras"`},
-		{"newer version", rezip(t, good, replaceIn(manifestName, `"version": 1`, `"version": 2`), nil), "upgrade dlgo"},
+		{"newer version", rezip(t, good, replaceIn(manifestName, `"version": 2`, `"version": 3`), nil), "upgrade dlgo"},
 		{"bad json", rezip(t, good, replaceIn(manifestName, `{`, `[`), nil), "model.json is not valid"},
 		{"bad spec", rezip(t, good, replaceIn(manifestName, `"units": 3`, `"units": 0`), nil), "invalid"},
 		{"missing member", rezip(t, good, func(n string, d []byte) []byte {
@@ -159,12 +159,12 @@ func TestReadRejectsBadFiles(t *testing.T) {
 			return d
 		}, nil), "at most"},
 		{"renamed param", rezip(t, good, replaceIn(manifestName, `"name": "dense_1/bias"`, `"name": "dense_9/bias"`), nil), `"dense_9/bias"`},
-		{"huge layer", rezip(t, good, replaceIn(manifestName, `"units": 5`, `"units": 20000000`), nil), "parameters take"},
+		{"huge layer", rezip(t, good, replaceIn(manifestName, `"units": 5`, `"units": 20000000`), nil), "parameters take more"},
 		{"huge input", rezip(t, good, replaceIn(manifestName, `"input": [
       3
     ]`, `"input": [
       3, 100000000
-    ]`), nil), "at most"},
+    ]`), nil), "more values per sample"},
 		{"unchanged", rezip(t, good, keep, nil), ""},
 	}
 	for _, tt := range tests {

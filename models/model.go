@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -25,6 +26,7 @@ type Model struct {
 	layers    []layer
 	params    []*Param
 	inputGrad bool
+	gorgonia  bool
 
 	// Meta records how the model was made; Save writes it, Load reads it.
 	Meta Meta
@@ -46,6 +48,8 @@ type options struct {
 	name       string
 	hasClasses bool
 	inputGrad  bool
+	gorgonia   bool
+	loss       Loss
 }
 
 // WithSeed seeds the weight initialisation (default 0): the same seed gives
@@ -65,6 +69,21 @@ func WithStandardizer(s *datasets.Standardizer) Option { return func(o *options)
 // with respect to the input too (for saliency maps or adversarial
 // examples). By default they skip it: training does not need it.
 func WithInputGradient() Option { return func(o *options) { o.inputGrad = true } }
+
+// WithGorgoniaOps builds the model's graphs from Gorgonia's built-in ops
+// (Mul, BroadcastAdd, Rectify, Sigmoid, Conv2d, MaxPool2D, ...) and lets
+// Gorgonia derive every gradient symbolically, instead of dlgo's fused ops
+// (internal/ops), which compute the same in one node per layer and
+// direction, several times faster. Use it to see a network as Gorgonia's
+// textbook graph, or as the reference the fused ops are tested against.
+// The loss is built from Gorgonia's ops too, with a row-stable
+// log-softmax. Predictions, gradients and saved files are the same on both
+// paths up to rounding.
+func WithGorgoniaOps() Option { return func(o *options) { o.gorgonia = true } }
+
+// WithLoss sets the loss the model trains with (see Loss for the names),
+// overriding the spec's.
+func WithLoss(l Loss) Option { return func(o *options) { o.loss = l } }
 
 // WithName names the model (default: the kind of model, e.g. "mlp").
 func WithName(name string) Option { return func(o *options) { o.name = name } }
@@ -87,7 +106,8 @@ func buildOptions(opts []Option) options {
 }
 
 // New builds a model from a spec, with freshly initialised parameters.
-// Layer names left empty are filled in ("dense_1", "dropout_1", ...).
+// Layer names left empty are filled in ("dense_1", "dropout_1", ...), and
+// so is the loss.
 func New(spec Spec, opts ...Option) (*Model, error) {
 	o := buildOptions(opts)
 	if o.name != "" {
@@ -104,6 +124,9 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	}
 	if o.hasClasses {
 		spec.Classes = o.classes
+	}
+	if o.loss != "" {
+		spec.Loss = o.loss
 	}
 	switch spec.DType {
 	case "", "float32":
@@ -125,6 +148,7 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 		}
 	}
 	m.inputGrad = o.inputGrad
+	m.gorgonia = o.gorgonia
 	return m, nil
 }
 
@@ -132,7 +156,29 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 const (
 	maxInputValues = 1 << 26 // per sample
 	maxParamBytes  = 1 << 33 // in all
+	maxLayers      = 1 << 12
 )
+
+// shapes returns the per-sample shape after each layer of s, building the
+// layers without allocating their parameters.
+func (s Spec) shapes() ([][]int, error) {
+	layers := slices.Clone(s.Layers)
+	if err := nameLayers(layers); err != nil {
+		return nil, err
+	}
+	var out [][]int
+	shape := s.Input
+	c := initContext{dt: tensor.Float32, rng: newRand(0)}
+	for _, ls := range layers {
+		l, err := newLayer(ls, shape, c)
+		if err != nil {
+			return nil, err
+		}
+		shape = l.outShape()
+		out = append(out, shape)
+	}
+	return out, nil
+}
 
 // build creates the layers and parameters of spec, refusing models whose
 // parameters would take more than maxBytes.
@@ -140,53 +186,63 @@ func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 	if spec.Name == "" {
 		spec.Name = "model"
 	}
-	if len(spec.Input) == 0 || tensor.Shape(spec.Input).TotalSize() < 1 || slices.ContainsFunc(spec.Input, func(d int) bool { return d < 1 }) {
-		return nil, fmt.Errorf("models: %s: input shape %v must have positive sizes", spec.Name, spec.Input)
+	if len(spec.Input) == 0 || len(spec.Input) > 8 || slices.ContainsFunc(spec.Input, func(d int) bool { return d < 1 }) {
+		return nil, fmt.Errorf("models: %s: input shape %v must have 1 to 8 positive sizes", spec.Name, spec.Input)
 	}
-	if n := tensor.Shape(spec.Input).TotalSize(); n > maxInputValues {
-		return nil, fmt.Errorf("models: %s: input shape %v has %d values per sample; at most %d are supported", spec.Name, spec.Input, n, maxInputValues)
+	if !fits(spec.Input, maxInputValues) {
+		return nil, fmt.Errorf("models: %s: input shape %v has more values per sample than the %d supported", spec.Name, spec.Input, maxInputValues)
 	}
 	if len(spec.Layers) == 0 {
 		return nil, fmt.Errorf("models: %s: no layers", spec.Name)
 	}
+	if len(spec.Layers) > maxLayers {
+		return nil, fmt.Errorf("models: %s: %d layers; at most %d are supported", spec.Name, len(spec.Layers), maxLayers)
+	}
 	if spec.Features != nil && (len(spec.Input) != 1 || len(spec.Features) != spec.Input[0]) {
 		return nil, fmt.Errorf("models: %s: %d feature names for input shape %v", spec.Name, len(spec.Features), spec.Input)
-	}
-	if err := spec.validateOutput(); err != nil {
-		return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
 	}
 	dt := tensor.Float32
 	if spec.DType == "float64" {
 		dt = tensor.Float64
 	}
 	spec.Layers = slices.Clone(spec.Layers)
-	nameLayers(spec.Layers)
+	if err := nameLayers(spec.Layers); err != nil {
+		return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
+	}
 	m := &Model{spec: spec, dt: dt}
+	outIdx := spec.outputIndex()
 	shape := spec.Input
+	c := initContext{dt: dt, rng: rng}
 	for i, ls := range spec.Layers {
-		if ls.Type == LayerDense && i < len(spec.Layers)-1 {
-			if err := checkHiddenActivation(ls.Name, normActivation(ls.Activation)); err != nil {
-				return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
-			}
-		}
-		l, err := newLayer(ls, shape, dt, rng)
+		l, err := newLayer(ls, shape, c)
 		if err != nil {
 			return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
 		}
-		spec.Layers[i] = l.spec()
+		s := l.spec()
+		if layerTypes[s.Type].activates && i != outIdx {
+			if err := checkHiddenActivation(s.Name, s.Activation); err != nil {
+				return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
+			}
+		}
+		spec.Layers[i] = s
 		m.layers = append(m.layers, l)
 		m.params = append(m.params, l.params()...)
 		shape = l.outShape()
-		if n := tensor.Shape(shape).TotalSize(); n > maxInputValues {
-			return nil, fmt.Errorf("models: %s: layer %s outputs %v, %d values per sample; at most %d are supported", spec.Name, ls.Name, shape, n, maxInputValues)
+		if !fits(shape, maxInputValues) || len(shape) > 8 {
+			return nil, fmt.Errorf("models: %s: layer %s outputs %v per sample; at most %d values in up to 8 dimensions are supported", spec.Name, s.Name, shape, maxInputValues)
 		}
+	}
+	spec.out = slices.Clone(shape)
+	spec.Loss = spec.lossOrDefault()
+	if err := spec.validateOutput(); err != nil {
+		return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
 	}
 	var bytes int64
 	for _, p := range m.params {
 		bytes += int64(p.Size()) * int64(dt.Size())
-	}
-	if bytes > maxBytes {
-		return nil, fmt.Errorf("models: %s: its parameters take %d bytes; at most %d are allowed here", spec.Name, bytes, maxBytes)
+		if bytes > maxBytes {
+			return nil, fmt.Errorf("models: %s: its parameters take more than %d bytes, the most allowed here", spec.Name, maxBytes)
+		}
 	}
 	for _, p := range m.params {
 		p.alloc()
@@ -195,12 +251,32 @@ func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 	return m, nil
 }
 
+// fits reports whether a shape of positive sizes holds at most limit
+// values, without overflowing.
+func fits(shape []int, limit int) bool {
+	n := 1
+	for _, d := range shape {
+		if d < 1 || d > limit/n {
+			return false
+		}
+		n *= d
+	}
+	return true
+}
+
 // nameLayers gives every unnamed layer a name "<type>_<n>", numbering each
-// type from 1 and skipping names already taken.
-func nameLayers(ls []LayerSpec) {
-	taken := map[string]bool{}
-	for _, l := range ls {
-		taken[l.Name] = true
+// type from 1 and skipping names already taken. Two layers given the same
+// name are an error: their parameters would have the same names.
+func nameLayers(ls []LayerSpec) error {
+	taken := map[string]int{}
+	for i, l := range ls {
+		if l.Name == "" {
+			continue
+		}
+		if j, dup := taken[l.Name]; dup {
+			return fmt.Errorf("layers %d and %d are both named %q: layer names must be unique", j+1, i+1, l.Name)
+		}
+		taken[l.Name] = i
 	}
 	count := map[string]int{}
 	for i := range ls {
@@ -210,12 +286,13 @@ func nameLayers(ls []LayerSpec) {
 		for {
 			count[ls[i].Type]++
 			name := fmt.Sprintf("%s_%d", ls[i].Type, count[ls[i].Type])
-			if !taken[name] {
-				ls[i].Name, taken[name] = name, true
+			if _, ok := taken[name]; !ok {
+				ls[i].Name, taken[name] = name, i
 				break
 			}
 		}
 	}
+	return nil
 }
 
 // setStandardizer copies s's statistics into the normalization layer.
@@ -256,7 +333,7 @@ func (m *Model) Clone() (*Model, error) {
 	}
 	c.Meta = Meta{Settings: maps.Clone(m.Meta.Settings), Metrics: maps.Clone(m.Meta.Metrics),
 		Created: m.Meta.Created, Versions: maps.Clone(m.Meta.Versions)}
-	c.inputGrad = m.inputGrad
+	c.inputGrad, c.gorgonia = m.inputGrad, m.gorgonia
 	return c, nil
 }
 
@@ -276,7 +353,14 @@ func (m *Model) InputShape() []int { return slices.Clone(m.spec.Input) }
 func (m *Model) InputDim() int { return tensor.Shape(m.spec.Input).TotalSize() }
 
 // Loss returns the loss the model trains with.
-func (m *Model) Loss() Loss { return m.spec.Loss() }
+func (m *Model) Loss() Loss { return m.spec.Loss }
+
+// OutputShape returns the shape of one sample's output.
+func (m *Model) OutputShape() []int { return slices.Clone(m.spec.out) }
+
+// UsesGorgoniaOps reports whether the model's graphs are built from
+// Gorgonia's built-in ops (WithGorgoniaOps).
+func (m *Model) UsesGorgoniaOps() bool { return m.gorgonia }
 
 // Params returns the model's parameters in a stable order: layer by layer,
 // kernel before bias. Their names are the keys of a model file.
@@ -308,8 +392,8 @@ func (m *Model) ParamCount() (trainable, fixed int) {
 type Net struct {
 	// X is the input node, of shape (batch, input shape...).
 	X *G.Node
-	// Out is the output layer's value before its activation (the logits),
-	// of shape (batch, units).
+	// Out is the model's output before the output activation (the logits
+	// of a classifier), of shape (batch, output shape...).
 	Out *G.Node
 	// Params holds the graph's node for each of the model's parameters, in
 	// the order of Model.Params.
@@ -317,6 +401,13 @@ type Net struct {
 	// Masks lists the dropout masks a training graph needs filled before
 	// each run.
 	Masks []Mask
+	// Updates lists the running statistics (batch normalization's) that a
+	// trainer moves after each training step.
+	Updates []StatUpdate
+	// Y and Loss are the targets input, (batch, values per sample of Out),
+	// encoded by EncodeTargets, and the scalar loss: the mean over the
+	// batch of the model's loss. AddLoss adds them.
+	Y, Loss *G.Node
 }
 
 // Mask is a dropout layer's mask input: before each training step, every
@@ -326,34 +417,59 @@ type Mask struct {
 	Rate float64
 }
 
-// builder carries what layers need while adding themselves to a graph.
-type builder struct {
-	g     *G.ExprGraph
-	dt    tensor.Dtype
-	batch int
-	train bool
-	net   *Net
-	nodes map[*Param]*G.Node
-	// needGrad says whether the layer's input depends on a trainable
-	// parameter, so that its gradient is needed; the first layers see only
-	// data and can skip it.
-	needGrad bool
+// StatUpdate is a running statistic that follows a training graph's batch
+// statistic: after each step, Moving ← Momentum·Moving + (1-Momentum)·Batch.
+type StatUpdate struct {
+	// Batch is the statistic's node in the training graph, e.g. a batch
+	// normalization layer's batch mean.
+	Batch *G.Node
+	// Moving is the parameter holding the running average.
+	Moving   *Param
+	Momentum float64
 }
 
-// node returns p's node in the graph under construction.
-func (b *builder) node(p *Param) *G.Node { return b.nodes[p] }
+// Apply moves the running statistic towards the batch's value computed by
+// the last run of the graph.
+func (u StatUpdate) Apply() error {
+	if u.Batch.Value() == nil {
+		return fmt.Errorf("models: %s: the graph has not run", u.Moving.Name)
+	}
+	m := u.Momentum
+	switch d := u.Moving.Value.Data().(type) {
+	case []float32:
+		b, ok := u.Batch.Value().Data().([]float32)
+		if !ok || len(b) != len(d) {
+			return fmt.Errorf("models: %s: batch statistic of shape %v", u.Moving.Name, u.Batch.Shape())
+		}
+		for i, v := range b {
+			d[i] = float32(m)*d[i] + float32(1-m)*v
+		}
+	case []float64:
+		b, ok := u.Batch.Value().Data().([]float64)
+		if !ok || len(b) != len(d) {
+			return fmt.Errorf("models: %s: batch statistic of shape %v", u.Moving.Name, u.Batch.Shape())
+		}
+		for i, v := range b {
+			d[i] = m*d[i] + (1-m)*v
+		}
+	}
+	return nil
+}
 
 // Forward adds the model to g for batches of the given size and returns
 // the nodes a trainer needs. With train set, dropout layers are active and
-// their masks are inputs (Net.Masks); otherwise they pass values through.
-// Every node the model creates has a unique name, and every parameter node
-// is bound to the model's own tensor.
+// their masks are inputs (Net.Masks), and batch normalization uses the
+// batch's statistics (Net.Updates); otherwise dropout passes values
+// through and batch normalization uses its running averages. Every node
+// the model creates has a unique name, and every parameter node is bound
+// to the model's own tensor.
 func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
 	net := &Net{}
-	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{}, needGrad: m.inputGrad}
+	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{},
+		needGrad: m.inputGrad, gorgonia: m.gorgonia}
 	for _, p := range m.params {
 		n := G.NewTensor(g, m.dt, len(p.Shape()), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(p.Value))
 		b.nodes[p] = n
@@ -362,9 +478,11 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	shape := append([]int{batch}, m.spec.Input...)
 	net.X = G.NewTensor(g, m.dt, len(shape), G.WithShape(shape...), G.WithName("x"))
 	x := net.X
+	outIdx := m.spec.outputIndex()
 	for i, l := range m.layers {
+		b.output = i == outIdx
 		var err error
-		if x, err = l.forward(b, x, i == len(m.layers)-1); err != nil {
+		if x, err = l.forward(b, x); err != nil {
 			return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
 		}
 		for _, p := range l.params() {
@@ -373,4 +491,28 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	}
 	net.Out = x
 	return net, nil
+}
+
+// AddLoss adds the targets input net.Y and the model's loss net.Loss to
+// the graph of net. The loss is computed by one op, from net.Out through
+// the output activation (stably from the logits for sigmoid with binary
+// cross-entropy and softmax with categorical cross-entropy), and it never
+// writes net.Out, which keeps its values after a run.
+func (m *Model) AddLoss(net *Net) error {
+	o, err := m.spec.objective()
+	if err != nil {
+		return fmt.Errorf("models: %s: %w", m.spec.Name, err)
+	}
+	batch := net.Out.Shape()[0]
+	net.Y = G.NewMatrix(net.Out.Graph(), m.dt, G.WithShape(batch, m.spec.Units()), G.WithName("y"))
+	if m.gorgonia {
+		b := &builder{g: net.Out.Graph(), dt: m.dt, batch: batch}
+		net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y)
+	} else {
+		net.Loss, err = ops.LossOf(o, net.Out, net.Y)
+	}
+	if err != nil {
+		return fmt.Errorf("models: %s: loss %s: %w", m.spec.Name, m.spec.Loss, err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/dlgo/dlgo/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -32,14 +33,12 @@ func (m *Model) inferBatch() int {
 }
 
 // activationValues estimates the values per sample a layer's inference
-// ops hold: its output, and for a convolution the product before the
-// bias and the unrolled patches.
+// ops hold: its output, or more for a convolution (its unrolled patches).
 func activationValues(l layer) int {
-	out := tensor.Shape(l.outShape()).TotalSize()
-	if c, ok := l.(*conv2D); ok {
-		return 2*out + c.in[0]*c.s.Kernel*c.s.Kernel*c.out[1]*c.out[2]
+	if w, ok := l.(workSizer); ok {
+		return w.workValues()
 	}
-	return out
+	return tensor.Shape(l.outShape()).TotalSize()
 }
 
 // inferNet is an inference graph (dropout off) for one batch size, with its
@@ -147,10 +146,12 @@ func (n *inferNet) run(x, out []float32) error {
 }
 
 // Predict runs the model on the samples in x (row-major, InputDim values
-// each) and returns its predictions: for a classifier, the probability of
-// each class, NumClasses() per sample (a sigmoid or step output gives two
-// columns, P(class 0) and P(class 1); the perceptron's are 0 or 1); for a
-// regression model, its Units() outputs per sample.
+// each) and returns its predictions, the outputs after the output
+// activation: for a classifier, the probability of each class,
+// NumClasses() per sample (a single sigmoid or step unit gives two
+// columns, P(class 0) and P(class 1); the perceptron's are 0 or 1); for
+// other models, their Units() outputs per sample (a multi-label model's
+// probability of each label).
 func (m *Model) Predict(x []float32) ([]float32, error) {
 	logits, err := m.Logits(x)
 	if err != nil {
@@ -159,55 +160,74 @@ func (m *Model) Predict(x []float32) ([]float32, error) {
 	return OutputsOf(m.spec, logits), nil
 }
 
-// OutputsOf turns the logits of a model with spec into its predictions, as
-// Predict returns them. It may reuse logits' storage.
+// OutputsOf turns the values a model with spec computes before its output
+// activation (as Logits returns them) into its predictions, as Predict
+// returns them. It may reuse logits' storage.
 func OutputsOf(spec Spec, logits []float32) []float32 {
-	switch act := spec.OutputActivation(); act {
-	case Sigmoid, Step:
+	act, err := ops.ParseOutput(spec.OutputActivation())
+	if err != nil {
+		return logits
+	}
+	units := spec.Units()
+	if spec.Task() == Classification && units == 1 {
 		out := make([]float32, 2*len(logits))
 		for i, z := range logits {
-			p := float32(SigmoidOf(float64(z)))
-			if act == Step {
-				p = float32(StepOf(float64(z)))
-			}
-			out[2*i], out[2*i+1] = 1-p, p
+			p := []float32{z}
+			act.Apply(p)
+			out[2*i], out[2*i+1] = 1-p[0], p[0]
 		}
 		return out
-	case Softmax:
-		units := spec.Units()
-		for i := 0; i < len(logits); i += units {
-			SoftmaxInPlace(logits[i : i+units])
-		}
 	}
+	if act == ops.OutSoftmax {
+		for i := 0; i < len(logits); i += units {
+			act.Apply(logits[i : i+units])
+		}
+		return logits
+	}
+	act.Apply(logits)
 	return logits
 }
 
 // PredictClasses returns the most probable class of each sample in x. It is
-// an error for a regression model.
+// an error for a model that is not a classifier.
 func (m *Model) PredictClasses(x []float32) ([]int, error) {
-	k := m.spec.NumClasses()
-	if k == 0 {
-		return nil, fmt.Errorf("models: %s: a regression model has no classes", m.spec.Name)
+	if m.spec.Task() != Classification {
+		return nil, fmt.Errorf("models: %s: a %s model has no classes", m.spec.Name, m.spec.Task())
 	}
 	logits, err := m.Logits(x)
 	if err != nil {
 		return nil, err
 	}
-	return ClassesOf(m.spec.Loss(), logits, m.spec.Units()), nil
+	return ClassesOf(m.spec, logits), nil
 }
 
-// ClassesOf turns logits (units per sample) into class indices, as a model
-// trained with loss predicts them: z ≥ 0 for a single sigmoid or step unit
-// (the sigmoid crosses 1/2 there), the largest logit for softmax.
-func ClassesOf(loss Loss, logits []float32, units int) []int {
+// ClassesOf turns a classifier's logits (Units() per sample) into class
+// indices, as the model predicts them: z ≥ 0 for a single sigmoid or step
+// unit (the sigmoid crosses 1/2 there), the largest logit for softmax. For
+// other tasks it returns nil.
+func ClassesOf(spec Spec, logits []float32) []int {
+	if spec.Task() != Classification {
+		return nil
+	}
+	units := spec.Units()
 	out := make([]int, len(logits)/units)
 	for i := range out {
 		row := logits[i*units : (i+1)*units]
-		if loss == CategoricalCrossEntropy {
+		if units > 1 {
 			out[i] = argmax(row)
 		} else if row[0] >= 0 {
 			out[i] = 1
 		}
+	}
+	return out
+}
+
+// LabelsOf turns a multi-label model's logits into yes/no decisions, one
+// per label and sample: z ≥ 0, where the label's probability reaches 1/2.
+func LabelsOf(logits []float32) []bool {
+	out := make([]bool, len(logits))
+	for i, z := range logits {
+		out[i] = z >= 0
 	}
 	return out
 }

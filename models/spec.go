@@ -1,18 +1,24 @@
 package models
 
 import (
+	"encoding/json"
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/dlgo/dlgo/internal/ops"
 )
 
 // Spec is a model's architecture and interface: what goes in, the layers,
-// and what comes out. It is plain data that round-trips through JSON, and
-// New builds a model from it. The loss and the task follow from the output
-// layer's activation: "linear" is regression with mean squared error,
-// "sigmoid" binary classification with binary cross-entropy, "softmax"
-// multi-class classification with categorical cross-entropy, and "step" the
-// perceptron with its criterion.
+// the loss, and what comes out. It is plain data that round-trips through
+// JSON, and New builds a model from it.
+//
+// The output activation is that of the last layer with an activation
+// (dense, conv2d, conv2d_transpose or activation), when only reshape and
+// flatten layers follow it; otherwise it is linear. The loss defaults from
+// it: binary cross-entropy for sigmoid, categorical cross-entropy for
+// softmax, the perceptron criterion for step, and mean squared error
+// otherwise.
 type Spec struct {
 	// Name names the model, e.g. "mlp" or "perceptron".
 	Name string `json:"name"`
@@ -21,28 +27,37 @@ type Spec struct {
 	// Input is the shape of one sample: [D] for tabular data, [C, H, W] for
 	// images.
 	Input []int `json:"input"`
-	// Layers lists the layers in order. The last one is a dense layer whose
-	// activation decides the task.
+	// Layers lists the layers in order.
 	Layers []LayerSpec `json:"layers"`
+	// Loss is the training loss; New fills in the default for the output
+	// activation when it is empty.
+	Loss Loss `json:"loss,omitempty"`
 	// Features names the input columns of tabular data, if known.
 	Features []string `json:"features,omitempty"`
-	// Targets names the target columns, if known.
+	// Targets names the target columns (or, for a multi-label model, the
+	// labels), if known.
 	Targets []string `json:"targets,omitempty"`
 	// Classes names the classes of a classifier in output order, if known.
 	Classes []string `json:"classes,omitempty"`
+
+	// out is the output shape per sample, known once the spec is built.
+	out []int
 }
 
 // LayerSpec describes one layer. Type selects the layer; each type reads
-// only its own fields.
+// only its own fields, and a field it does not read must be left zero.
+// The functions Dense, Conv2D, MaxPool2D, ... build LayerSpecs.
 type LayerSpec struct {
 	// Type is one of the Layer* constants.
 	Type string `json:"type"`
-	// Name is unique within the model; New fills it in when empty
-	// ("dense_1", "dropout_1", ...). Parameter names derive from it.
+	// Name is unique within the model: letters, digits, '_', '-' and '.'.
+	// New fills it in when empty ("dense_1", "dropout_1", ...). Parameter
+	// names derive from it.
 	Name string `json:"name,omitempty"`
 	// Units is a dense layer's output width.
 	Units int `json:"units,omitempty"`
-	// Activation is a dense or activation layer's activation function.
+	// Activation is a dense, convolution or activation layer's activation
+	// function.
 	Activation string `json:"activation,omitempty"`
 	// Rate is a dropout layer's drop probability, in [0, 1).
 	Rate float64 `json:"rate,omitempty"`
@@ -53,54 +68,104 @@ type LayerSpec struct {
 	// Stride is a convolution's or pooling window's step (default 1 for
 	// convolutions, Kernel for pooling).
 	Stride int `json:"stride,omitempty"`
-	// Padding is the number of zero rows and columns added on each side of a
-	// convolution's input.
-	Padding int `json:"padding,omitempty"`
+	// Padding is the number of zero rows and columns added on each side of
+	// a convolution's input, or Same ("same" in JSON).
+	Padding Padding `json:"padding,omitempty"`
+	// OutputPadding adds rows and columns at the bottom and right of a
+	// transposed convolution's output, in [0, Stride).
+	OutputPadding int `json:"output_padding,omitempty"`
+	// Shape is a reshape layer's output shape per sample; one dimension may
+	// be -1, inferred from the others.
+	Shape []int `json:"shape,omitempty"`
+	// Size is an upsampling layer's factor along height and width.
+	Size int `json:"size,omitempty"`
+	// Momentum is a batch normalization layer's running-average momentum
+	// (default 0.99, as in Keras).
+	Momentum float64 `json:"momentum,omitempty"`
+	// Epsilon is added to a batch normalization layer's variance (default
+	// 0.001, as in Keras).
+	Epsilon float64 `json:"epsilon,omitempty"`
+}
+
+// Padding is a convolution's zero padding: rows and columns added on each
+// side, or Same.
+type Padding int
+
+// Same pads a convolution so that its output has ⌈in/stride⌉ rows and
+// columns (a transposed convolution: in·stride), as Keras' padding="same";
+// it needs an odd kernel, padded by (kernel-1)/2 on each side.
+const Same Padding = -1
+
+// MarshalJSON writes Same as "same" and other paddings as numbers.
+func (p Padding) MarshalJSON() ([]byte, error) {
+	if p == Same {
+		return []byte(`"same"`), nil
+	}
+	return strconv.AppendInt(nil, int64(p), 10), nil
+}
+
+// UnmarshalJSON reads a number, "same" or "valid" (no padding).
+func (p *Padding) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		switch strings.ToLower(s) {
+		case "same":
+			*p = Same
+		case "valid":
+			*p = 0
+		default:
+			return fmt.Errorf("padding %q is not \"same\", \"valid\" or a number", s)
+		}
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil || n < 0 {
+		return fmt.Errorf("padding %s is not \"same\", \"valid\" or a number ≥ 0", b)
+	}
+	*p = Padding(n)
+	return nil
+}
+
+func (p Padding) String() string {
+	if p == Same {
+		return "same"
+	}
+	return strconv.Itoa(int(p))
 }
 
 // The layer types.
 const (
-	LayerDense         = "dense"
-	LayerActivation    = "activation"
-	LayerDropout       = "dropout"
-	LayerNormalization = "normalization"
-	LayerConv2D        = "conv2d"
-	LayerMaxPool2D     = "maxpool2d"
-	LayerFlatten       = "flatten"
+	LayerDense           = "dense"
+	LayerActivation      = "activation"
+	LayerDropout         = "dropout"
+	LayerNormalization   = "normalization"
+	LayerBatchNorm       = "batchnorm"
+	LayerConv2D          = "conv2d"
+	LayerConv2DTranspose = "conv2d_transpose"
+	LayerMaxPool2D       = "maxpool2d"
+	LayerAvgPool2D       = "avgpool2d"
+	LayerUpSample2D      = "upsample2d"
+	LayerFlatten         = "flatten"
+	LayerReshape         = "reshape"
 )
 
-// The activation functions. Linear, Sigmoid, Tanh and ReLU can be used in
-// any layer; Softmax and Step only as the output layer's activation.
+// The activation functions. Linear, Sigmoid, Tanh, ReLU and LeakyReLU can
+// be used in any layer; Softmax and Step only as the output activation.
 const (
-	Linear  = "linear"
-	Sigmoid = "sigmoid"
-	Tanh    = "tanh"
-	ReLU    = "relu"
-	Softmax = "softmax"
-	Step    = "step"
+	Linear    = "linear"
+	Sigmoid   = "sigmoid"
+	Tanh      = "tanh"
+	ReLU      = "relu"
+	LeakyReLU = "leaky_relu"
+	Softmax   = "softmax"
+	Step      = "step"
 )
 
-// Loss names a training loss. It follows from the output activation.
-type Loss string
+// LeakySlope is the leaky ReLU's slope for negative inputs: Keras'
+// keras.activations.leaky_relu default.
+const LeakySlope = 0.2
 
-// The losses.
-const (
-	MSE                     Loss = "mse"
-	BinaryCrossEntropy      Loss = "binary_crossentropy"
-	CategoricalCrossEntropy Loss = "categorical_crossentropy"
-	PerceptronCriterion     Loss = "perceptron"
-)
-
-// Task says what a model predicts.
-type Task string
-
-// The tasks.
-const (
-	Regression     Task = "regression"
-	Classification Task = "classification"
-)
-
-var hiddenActivations = []string{Linear, Sigmoid, Tanh, ReLU}
+var hiddenActivations = []string{Linear, Sigmoid, Tanh, ReLU, LeakyReLU}
 
 // normActivation maps accepted aliases to canonical names.
 func normActivation(a string) string {
@@ -109,94 +174,187 @@ func normActivation(a string) string {
 		return Linear
 	case "rectify":
 		return ReLU
+	case "leakyrelu", "leaky-relu":
+		return LeakyReLU
 	case "heaviside":
 		return Step
 	}
 	return a
 }
 
-// outputLayer returns the last layer's spec.
-func (s Spec) outputLayer() LayerSpec {
-	if len(s.Layers) == 0 {
-		return LayerSpec{}
+// checkHiddenActivation rejects activations that only an output layer may
+// use, and unknown ones.
+func checkHiddenActivation(layer, act string) error {
+	switch act {
+	case Linear, Sigmoid, Tanh, ReLU, LeakyReLU:
+		return nil
+	case Softmax, Step:
+		return fmt.Errorf("layer %s: activation %q can only be the output activation (of the last layer with one)", layer, act)
 	}
-	return s.Layers[len(s.Layers)-1]
+	return fmt.Errorf("layer %s: activation %q is not one of %s, softmax, step", layer, act, strings.Join(hiddenActivations, ", "))
 }
 
-// OutputActivation returns the output layer's activation.
-func (s Spec) OutputActivation() string { return normActivation(s.outputLayer().Activation) }
+// Task says what a model predicts.
+type Task string
 
-// Loss returns the loss a model with this spec trains with.
-func (s Spec) Loss() Loss {
-	switch s.OutputActivation() {
-	case Sigmoid:
-		return BinaryCrossEntropy
-	case Softmax:
-		return CategoricalCrossEntropy
-	case Step:
-		return PerceptronCriterion
+// The tasks.
+const (
+	// Regression predicts numbers: any output with a regression loss.
+	Regression Task = "regression"
+	// Classification predicts one class per sample: a softmax over the
+	// classes, one sigmoid unit (two classes), or the perceptron.
+	Classification Task = "classification"
+	// MultiLabel predicts several yes/no labels per sample: sigmoid units
+	// with binary cross-entropy, one per label.
+	MultiLabel Task = "multilabel"
+)
+
+// outputIndex returns the index of the layer whose activation is the
+// output activation, or -1: the last layer with an activation, if only
+// reshaping layers follow it.
+func (s Spec) outputIndex() int {
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		t, ok := layerTypes[s.Layers[i].Type]
+		switch {
+		case !ok:
+			return -1
+		case t.activates:
+			return i
+		case !t.reshapes:
+			return -1
+		}
 	}
-	return MSE
+	return -1
 }
 
-// Task returns Regression for a linear output layer and Classification
-// otherwise.
+// OutputActivation returns the model's output activation.
+func (s Spec) OutputActivation() string {
+	if i := s.outputIndex(); i >= 0 {
+		return normActivation(s.Layers[i].Activation)
+	}
+	return Linear
+}
+
+// lossOrDefault returns the loss, or the default for the output activation.
+func (s Spec) lossOrDefault() Loss {
+	if s.Loss != "" {
+		return normLoss(s.Loss)
+	}
+	return DefaultLoss(s.OutputActivation())
+}
+
+// objective returns the loss with the output it is computed through.
+func (s Spec) objective() (ops.Objective, error) {
+	l, err := s.lossOrDefault().op()
+	if err != nil {
+		return ops.Objective{}, err
+	}
+	out, err := ops.ParseOutput(s.OutputActivation())
+	if err != nil {
+		return ops.Objective{}, fmt.Errorf("output activation %q is not one of linear, relu, leaky_relu, sigmoid, tanh, softmax, step", s.OutputActivation())
+	}
+	o := ops.Objective{Loss: l, Output: out}
+	if err := o.Check(); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// OutputShape returns the shape of one sample's output. It builds the
+// layers to find it, unless the spec comes from a model.
+func (s Spec) OutputShape() []int {
+	if s.out != nil {
+		return s.out
+	}
+	shape, err := s.shapes()
+	if err != nil || len(shape) == 0 {
+		return nil
+	}
+	return shape[len(shape)-1]
+}
+
+// Units returns the number of output values per sample: the product of
+// OutputShape, e.g. the number of logits of a classifier.
+func (s Spec) Units() int {
+	n := 1
+	for _, d := range s.OutputShape() {
+		n *= d
+	}
+	if s.OutputShape() == nil {
+		return 0
+	}
+	return n
+}
+
+// Task returns what a model of this spec predicts, from its loss and
+// output.
 func (s Spec) Task() Task {
-	if s.Loss() == MSE {
-		return Regression
+	switch s.lossOrDefault() {
+	case CategoricalCrossEntropy, PerceptronCriterion:
+		return Classification
+	case BinaryCrossEntropy:
+		if s.Units() == 1 {
+			return Classification
+		}
+		return MultiLabel
 	}
-	return Classification
+	return Regression
 }
-
-// Units returns the output layer's width: the number of logits per sample.
-func (s Spec) Units() int { return s.outputLayer().Units }
 
 // NumClasses returns the number of classes of a classifier (2 for a single
-// sigmoid or step unit) and 0 for a regression model.
+// sigmoid or step unit) and 0 for other tasks.
 func (s Spec) NumClasses() int {
-	switch s.Loss() {
-	case BinaryCrossEntropy, PerceptronCriterion:
-		return 2
-	case CategoricalCrossEntropy:
+	if s.Task() != Classification {
+		return 0
+	}
+	if s.lossOrDefault() == CategoricalCrossEntropy {
 		return s.Units()
 	}
-	return 0
+	return 2
 }
 
-// validateOutput checks that the output layer fits its task.
-func (s Spec) validateOutput() error {
-	out := s.outputLayer()
-	if out.Type != LayerDense {
-		return fmt.Errorf("the last layer must be %q (the output layer), not %q", LayerDense, out.Type)
+// TargetWidth returns the number of target values per sample that the
+// model trains on, as a data set holds them: 1 class index for a
+// classifier, one value per output otherwise.
+func (s Spec) TargetWidth() int {
+	if s.Task() == Classification {
+		return 1
 	}
-	act := normActivation(out.Activation)
-	switch act {
-	case Sigmoid, Step:
-		if out.Units != 1 {
-			return fmt.Errorf("a %s output layer has 1 unit, not %d", act, out.Units)
+	return s.Units()
+}
+
+// validateOutput checks that the loss fits the output, and the names the
+// task's.
+func (s Spec) validateOutput() error {
+	o, err := s.objective()
+	if err != nil {
+		return err
+	}
+	units := s.Units()
+	switch o.Loss {
+	case ops.CategoricalCrossEntropy:
+		if len(s.OutputShape()) != 1 {
+			return fmt.Errorf("a softmax output is over the classes: it needs a flat output (batch, classes), not %s; add a flatten layer before the output layer", shapeString(s.OutputShape()))
 		}
-	case Softmax:
-		if out.Units < 2 {
-			return fmt.Errorf("a softmax output layer needs at least 2 units, not %d", out.Units)
+		if units < 2 {
+			return fmt.Errorf("a softmax output needs at least 2 units, not %d", units)
 		}
-	case Linear:
-	default:
-		return fmt.Errorf("output activation %q is not one of linear, sigmoid, softmax, step", out.Activation)
+	case ops.Perceptron:
+		if units != 1 {
+			return fmt.Errorf("a step output (the perceptron) has 1 unit, not %d", units)
+		}
+	}
+	if o.Output == ops.OutSoftmax && len(s.OutputShape()) != 1 {
+		return fmt.Errorf("a softmax output needs a flat output (batch, units), not %s", shapeString(s.OutputShape()))
 	}
 	if n := s.NumClasses(); n > 0 && s.Classes != nil && len(s.Classes) != n {
 		return fmt.Errorf("%d class names for %d classes", len(s.Classes), n)
 	}
-	if s.Task() == Regression && s.Targets != nil && len(s.Targets) != out.Units {
-		return fmt.Errorf("%d target names for %d outputs", len(s.Targets), out.Units)
+	if s.Task() != Classification && s.Classes != nil {
+		return fmt.Errorf("class names given, but the model's task is %s (loss %s)", s.Task(), s.lossOrDefault())
 	}
-	return nil
-}
-
-// checkHiddenActivation rejects activations that only an output layer may use.
-func checkHiddenActivation(layer, act string) error {
-	if !slices.Contains(hiddenActivations, act) {
-		return fmt.Errorf("layer %s: activation %q is not one of %s (softmax and step are for the output layer)",
-			layer, act, strings.Join(hiddenActivations, ", "))
+	if s.Task() != Classification && s.Targets != nil && len(s.Targets) != units {
+		return fmt.Errorf("%d target names for %d outputs", len(s.Targets), units)
 	}
 	return nil
 }

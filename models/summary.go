@@ -46,15 +46,12 @@ func (m *Model) Summary(w io.Writer) error {
 	return err
 }
 
-// layerTitle returns the Keras-style class name of a layer type.
+// layerTitle returns the Keras class name of a layer type.
 func layerTitle(typ string) string {
-	switch typ {
-	case LayerConv2D:
-		return "Conv2D"
-	case LayerMaxPool2D:
-		return "MaxPooling2D"
+	if t, ok := layerTypes[typ]; ok {
+		return t.title
 	}
-	return strings.ToUpper(typ[:1]) + typ[1:]
+	return typ
 }
 
 // shapeString formats a per-sample shape with the batch dimension first,

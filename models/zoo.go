@@ -6,11 +6,24 @@ import (
 	"github.com/dlgo/dlgo/datasets"
 )
 
-// Output describes a model's output layer: its width and activation, which
-// together decide the task and the loss (see Spec).
+// Sequential returns the spec of a model that applies layers in order to
+// samples of shape input: Keras' Sequential.
+//
+//	spec := models.Sequential([]int{1, 28, 28},
+//		models.Conv2D(32, 3, models.ReLU),
+//		models.MaxPool2D(2),
+//		models.Flatten(),
+//		models.Dense(10, models.Softmax))
+func Sequential(input []int, layers ...LayerSpec) Spec {
+	return Spec{Name: "sequential", Input: input, Layers: layers}
+}
+
+// Output describes a model's output layer: its width, its activation and
+// its loss (empty: the activation's default, see Spec).
 type Output struct {
 	Units      int
 	Activation string
+	Loss       Loss
 }
 
 // RegressionOutput is a linear output of the given number of targets,
@@ -24,6 +37,10 @@ func BinaryOutput() Output { return Output{Units: 1, Activation: Sigmoid} }
 // MulticlassOutput is a softmax over k classes, trained with categorical
 // cross-entropy.
 func MulticlassOutput(k int) Output { return Output{Units: k, Activation: Softmax} }
+
+// MultiLabelOutput is k sigmoid units, one yes/no label each, trained with
+// binary cross-entropy averaged over the labels.
+func MultiLabelOutput(k int) Output { return Output{Units: k, Activation: Sigmoid} }
 
 // OutputFor returns the output a Keras user would put on a model for d:
 // one sigmoid unit for two classes, a softmax for more, and a linear unit
@@ -80,7 +97,8 @@ func NewLogisticRegression(inputs, classes int, opts ...Option) (*Model, error) 
 }
 
 // NewMLP returns a multi-layer perceptron on inputs features: the hidden
-// layers in order, then out.
+// layers in order, then out. For other architectures, write a Spec (see
+// Sequential) and call New.
 func NewMLP(inputs int, hidden []Hidden, out Output, opts ...Option) (*Model, error) {
 	var layers []LayerSpec
 	for _, h := range hidden {
@@ -90,7 +108,7 @@ func NewMLP(inputs int, hidden []Hidden, out Output, opts ...Option) (*Model, er
 		}
 	}
 	layers = append(layers, LayerSpec{Type: LayerDense, Units: out.Units, Activation: out.Activation})
-	return New(Spec{Name: "mlp", Input: []int{inputs}, Layers: layers}, opts...)
+	return New(Spec{Name: "mlp", Input: []int{inputs}, Layers: layers, Loss: out.Loss}, opts...)
 }
 
 // NewConvNet returns the small ConvNet of Keras' MNIST example for images

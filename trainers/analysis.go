@@ -21,12 +21,7 @@ func SampleLosses(m Model, d *datasets.Dataset) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	units, tw := spec.Units(), d.TargetDim()
-	out := make([]float64, d.Len())
-	for i := range out {
-		out[i] = sampleLoss(spec.Loss(), logits[i*units:(i+1)*units], d.Y[i*tw:(i+1)*tw])
-	}
-	return out, nil
+	return models.SampleLosses(spec, logits, d.Y)
 }
 
 // Hardest returns the indices of the k samples of d with the largest loss
@@ -114,7 +109,7 @@ func LeastSquares(m *models.Model, d *datasets.Dataset) error {
 	}
 	kernel, bias := m.Param(spec.Layers[len(spec.Layers)-1].Name+"/kernel"), m.Param(spec.Layers[len(spec.Layers)-1].Name+"/bias")
 	norm := len(spec.Layers) == 2 && spec.Layers[0].Type == models.LayerNormalization
-	if spec.Loss() != models.MSE || kernel == nil || !(len(spec.Layers) == 1 || norm) {
+	if spec.Loss != models.MSE || spec.OutputActivation() != models.Linear || kernel == nil || !(len(spec.Layers) == 1 || norm) {
 		return fmt.Errorf("trainers: least squares needs a linear regression model, not %s", spec.Name)
 	}
 	n, p, t := d.Len(), d.Dim(), d.TargetDim()

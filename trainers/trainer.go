@@ -16,10 +16,11 @@ import (
 )
 
 // Model is what the trainer needs of a model: graphs of itself for a batch
-// size, its parameters, its spec (for the loss and the shapes) and
-// inference. *models.Model implements it.
+// size with its loss, its parameters, its spec (for the task and the
+// shapes) and inference. *models.Model implements it.
 type Model interface {
 	Forward(g *G.ExprGraph, batch int, train bool) (*models.Net, error)
+	AddLoss(net *models.Net) error
 	Params() []*models.Param
 	Spec() models.Spec
 	Logits(x []float32) ([]float32, error)
@@ -197,10 +198,10 @@ func checkData(spec models.Spec, d *datasets.Dataset, what string) error {
 			what, d.Dim(), d.Shape, spec.Name, want, spec.Input)
 	}
 	k := spec.NumClasses()
-	switch {
-	case k == 0 && d.IsClassification():
-		return fmt.Errorf("trainers: %s has classes %v, but model %s is a regression model (linear output); use a classifier", what, d.Classes, spec.Name)
-	case k > 0 && !d.IsClassification():
+	switch task := spec.Task(); {
+	case task != models.Classification && d.IsClassification():
+		return fmt.Errorf("trainers: %s has classes %v, but model %s is a %s model (loss %s, %s output); use a classifier", what, d.Classes, spec.Name, task, spec.Loss, spec.OutputActivation())
+	case task == models.Classification && !d.IsClassification():
 		return fmt.Errorf("trainers: %s has numeric targets, but model %s is a classifier (%s output); use a linear output for regression", what, spec.Name, spec.OutputActivation())
 	case k > 0 && len(d.Classes) > k:
 		return fmt.Errorf("trainers: %s has %d classes, but model %s has %d outputs classes", what, len(d.Classes), spec.Name, k)
@@ -208,6 +209,13 @@ func checkData(spec models.Spec, d *datasets.Dataset, what string) error {
 		return fmt.Errorf("trainers: %s has classes %v, but model %s was built for %v", what, d.Classes, spec.Name, spec.Classes)
 	case k == 0 && d.TargetDim() != spec.Units():
 		return fmt.Errorf("trainers: %s has %d targets per sample; model %s predicts %d", what, d.TargetDim(), spec.Name, spec.Units())
+	case task == models.MultiLabel:
+		for i, v := range d.Y {
+			if v < 0 || v > 1 {
+				return fmt.Errorf("trainers: %s: sample %d, target %d is %v, but model %s (binary cross-entropy on %d sigmoid outputs) takes targets in [0, 1]: labels are 0 or 1",
+					what, i/d.TargetDim()+1, i%d.TargetDim()+1, v, spec.Name, spec.Units())
+			}
+		}
 	}
 	return nil
 }
@@ -281,8 +289,7 @@ func (t *trainer) loop(ctx context.Context) error {
 func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, error) {
 	s := &t.state
 	bs := t.cfg.BatchSize
-	units := t.spec.Units()
-	meter := newMeter(t.spec.Loss(), units)
+	meter := newMeter(t.spec)
 	for it := range s.Iterations {
 		idx := perm[it*bs : min((it+1)*bs, len(perm))]
 		net, err := t.net(len(idx))
@@ -300,9 +307,14 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 				Loss: loss, LearningRate: t.cfg.Optimizer.LearningRate}
 		}
 		t.upd.step(net.ws, net.gs)
+		if err := net.updateStats(); err != nil {
+			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
+		}
 		s.Iteration, s.Step, s.BatchLoss = it+1, s.Step+1, loss
 		meter.addLoss(loss, len(idx))
-		meter.addOutputs(net.logits, net.targets, false)
+		if err := meter.addOutputs(net.logits, net.targets, false); err != nil {
+			return nil, err
+		}
 		s.Logs = meter.logs("")
 		for _, cb := range t.cfg.Callbacks {
 			if err := cb.OnBatchEnd(s); err != nil {
@@ -346,14 +358,61 @@ func Evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
 
 // evaluate is Evaluate on data already checked.
 func evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
-	spec := m.Spec()
+	meter, err := measure(m, d)
+	if err != nil {
+		return nil, err
+	}
+	return meter.logs(""), nil
+}
+
+// measure runs m on d and returns the filled meter.
+func measure(m Model, d *datasets.Dataset) (*meter, error) {
 	logits, err := m.Logits(d.X)
 	if err != nil {
 		return nil, err
 	}
-	meter := newMeter(spec.Loss(), spec.Units())
-	meter.addOutputs(logits, d.Y, true)
-	return meter.logs(""), nil
+	meter := newMeter(m.Spec())
+	if err := meter.addOutputs(logits, d.Y, true); err != nil {
+		return nil, err
+	}
+	return meter, nil
+}
+
+// TargetMetrics are the metrics of one of a model's outputs.
+type TargetMetrics struct {
+	// Target names the output: the data's target (or label) name, or
+	// "y1", "y2", ... when it has none.
+	Target string
+	// Metrics holds MSE, MAE and R² for a regression output; accuracy,
+	// precision, recall and F1 for a label of a multi-label model.
+	Metrics map[string]float64
+}
+
+// EvaluateTargets returns the metrics of each output of a regression or
+// multi-label model on d (dropout off), in output order; Evaluate gives
+// their average. It is an error for a classifier, whose outputs are its
+// classes (see NewReport).
+func EvaluateTargets(m Model, d *datasets.Dataset) ([]TargetMetrics, error) {
+	spec := m.Spec()
+	if spec.Task() == models.Classification {
+		return nil, fmt.Errorf("trainers: model %s is a classifier: its per-class figures are in NewReport", spec.Name)
+	}
+	if err := checkData(spec, d, "evaluation data"); err != nil {
+		return nil, err
+	}
+	meter, err := measure(m, d)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TargetMetrics, spec.Units())
+	for j := range out {
+		name := fmt.Sprintf("y%d", j+1)
+		if len(d.Targets) == len(out) {
+			name = d.Targets[j]
+		}
+		out[j] = TargetMetrics{Target: name, Metrics: meter.target(j)}
+	}
+	return out, nil
 }
 
 var errNoTrainable = errors.New("the model has no trainable parameters")

@@ -17,7 +17,7 @@ import (
 type trainNet struct {
 	vm    G.VM
 	net   *models.Net
-	loss  models.Loss
+	spec  models.Spec
 	units int
 	cost  *G.Node
 	grads G.Nodes // gradient of cost for each trainable parameter
@@ -39,12 +39,11 @@ func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, e
 		return nil, err
 	}
 	dt := net.X.Dtype()
-	loss, units := spec.Loss(), spec.Units()
-	yNode := G.NewMatrix(g, dt, G.WithShape(batch, targetWidth(loss, units)), G.WithName("y"))
-	cost, err := lossNode(loss, net.Out, yNode)
-	if err != nil {
-		return nil, fmt.Errorf("loss %s: %w", loss, err)
+	units := spec.Units()
+	if err := m.AddLoss(net); err != nil {
+		return nil, err
 	}
+	cost := net.Loss
 	var trainable, decay G.Nodes
 	var ws []any
 	for i, p := range m.Params() {
@@ -72,13 +71,13 @@ func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, e
 	if err != nil {
 		return nil, fmt.Errorf("gradients: %w", err)
 	}
-	n := &trainNet{net: net, loss: loss, units: units, cost: cost, grads: grads, ws: ws,
+	n := &trainNet{net: net, spec: spec, units: units, cost: cost, grads: grads, ws: ws,
 		gs:      make([]any, len(grads)),
 		logits:  make([]float32, batch*units),
-		targets: make([]float32, 0, batch*max(units, 1)),
+		targets: make([]float32, 0, batch*spec.TargetWidth()),
 	}
 	n.x = bind(net.X)
-	n.y = bind(yNode)
+	n.y = bind(net.Y)
 	for _, mk := range net.Masks {
 		n.masks = append(n.masks, bind(mk.Node))
 	}
@@ -104,13 +103,13 @@ func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64) 
 	switch x := n.x.Data().(type) {
 	case []float32:
 		d.Gather(idx, x, n.targets)
-		encodeTargets(n.loss, n.targets, n.units, n.y.Data().([]float32))
+		models.EncodeTargets(n.spec, n.targets, n.y.Data().([]float32))
 	case []float64:
 		d.Gather(idx, n.xs, n.targets)
 		for i, v := range n.xs {
 			x[i] = float64(v)
 		}
-		encodeTargets(n.loss, n.targets, n.units, n.y.Data().([]float64))
+		models.EncodeTargets(n.spec, n.targets, n.y.Data().([]float64))
 	}
 	for i, mk := range n.net.Masks {
 		if uniform == nil {
@@ -122,7 +121,9 @@ func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64) 
 }
 
 // run computes the loss (with the penalty) and the gradients of the fed
-// batch, and keeps its logits; n.gs then holds the gradients' data.
+// batch, and keeps its logits; n.gs then holds the gradients' data. The
+// running statistics are not moved: updateStats does that after a
+// training step.
 func (n *trainNet) run() (float64, error) {
 	defer n.vm.Reset()
 	if err := n.vm.RunAll(); err != nil {
@@ -140,6 +141,17 @@ func (n *trainNet) run() (float64, error) {
 		n.gs[i] = g.Value().Data()
 	}
 	return scalarValue(n.cost.Value()), nil
+}
+
+// updateStats moves the running statistics (batch normalization's)
+// towards those of the batch the last run saw.
+func (n *trainNet) updateStats() error {
+	for _, u := range n.net.Updates {
+		if err := u.Apply(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fillMask sets each mask value to 0 with probability rate and to

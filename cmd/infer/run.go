@@ -163,7 +163,7 @@ func predict(ctx context.Context, m *models.Model, x []float32) (*predictions, e
 			return nil, fmt.Errorf("predicting: %w", err)
 		}
 		if p.classes != nil {
-			p.classes = append(p.classes, models.ClassesOf(spec.Loss(), logits, units)...)
+			p.classes = append(p.classes, models.ClassesOf(spec, logits)...)
 		}
 		p.values = append(p.values, models.OutputsOf(spec, logits)...)
 	}

@@ -10,102 +10,302 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Loss names a loss computed from logits.
+// Loss names a training loss.
 type Loss int
 
-// The losses. Each is the mean over the batch of a per-sample loss of the
-// logits z (batch, units) and the targets y, as encoded for it.
+// The losses. Each is a per-sample loss of the model's outputs a = act(z)
+// against the targets y; the loss of a batch is the mean over its samples.
 const (
-	// MSE is mean((z - y)²) over every value; y holds the targets.
+	// MSE is the mean over a sample's values of (a - y)².
 	MSE Loss = iota
-	// BinaryCrossEntropy is mean(softplus(z) - y·z), the cross-entropy of
-	// σ(z) against y in {0, 1}, without ever taking log σ(z).
+	// MAE is the mean over a sample's values of |a - y|.
+	MAE
+	// Huber is the mean over a sample's values of ½d² where |d| ≤ δ and
+	// δ(|d| - ½δ) elsewhere, d = a - y, with δ = HuberDelta (Keras' Huber).
+	Huber
+	// BinaryCrossEntropy is the mean over a sample's values of
+	// -y·log σ(z) - (1-y)·log(1-σ(z)) for targets y in [0, 1], computed
+	// from the logits z as softplus(z) - y·z, never taking log σ(z). It
+	// needs the sigmoid output.
 	BinaryCrossEntropy
-	// CategoricalCrossEntropy is mean(-Σ_k y_k·log softmax(z)_k) with the
-	// softmax shifted by each row's maximum; y is one-hot (or any rows of
-	// probabilities).
+	// CategoricalCrossEntropy is -Σ_k y_k·log softmax(z)_k over a sample's
+	// values, y one-hot (or any row of probabilities), with the softmax
+	// shifted by the row's maximum. It needs the softmax output.
 	CategoricalCrossEntropy
-	// Perceptron is mean(max(0, -y·z)) with y = ±1: Rosenblatt's criterion.
+	// Perceptron is Rosenblatt's criterion max(0, -s·z), s = 2y-1 = ±1 for
+	// y in {0, 1}, whose subgradient -s is taken wherever s·z ≤ 0: a sample
+	// on the boundary (z = 0) counts as a mistake, so that a model started
+	// at zero learns. It needs the step output.
 	Perceptron
 )
 
+// HuberDelta is δ of the Huber loss, Keras' default.
+const HuberDelta = 1.0
+
 func (l Loss) String() string {
-	return [...]string{"mse", "binary_crossentropy", "categorical_crossentropy", "perceptron"}[l]
-}
-
-// LossOf returns the scalar loss l of logits z against targets y, both of
-// shape (batch, units). It reads its inputs and never writes them, so the
-// logits keep their values after a run.
-func LossOf(l Loss, z, y *G.Node) (*G.Node, error) {
-	return G.ApplyOp(&lossOp{loss: l}, z, y)
-}
-
-type lossOp struct{ loss Loss }
-
-func (op *lossOp) Arity() int { return 2 }
-func (op *lossOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(2), hm.TypeVariable('a'))
-}
-func (op *lossOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	z, y := in[0].(tensor.Shape), in[1].(tensor.Shape)
-	if !z.Eq(y) {
-		return nil, fmt.Errorf("ops: %v of logits %v and targets %v", op.loss, z, y)
-	}
-	return tensor.ScalarShape(), nil
-}
-func (op *lossOp) ReturnsPtr() bool      { return false }
-func (op *lossOp) CallsExtern() bool     { return false }
-func (op *lossOp) OverwritesInput() int  { return -1 }
-func (op *lossOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.Loss{%v}", op.loss) }
-func (op *lossOp) Hashcode() uint32      { return hashOf(op) }
-func (op *lossOp) String() string        { return fmt.Sprintf("Loss{%v}", op.loss) }
-
-func (op *lossOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(2, vs)
-	if err != nil {
-		return nil, err
-	}
-	z, y := in[0], in[1]
-	n, u := z.Shape()[0], z.Shape()[1]
-	switch zd := z.Data().(type) {
-	case []float32:
-		return G.NewF32(float32(lossValue(op.loss, n, u, zd, y.Data().([]float32)))), nil
-	case []float64:
-		return G.NewF64(lossValue(op.loss, n, u, zd, y.Data().([]float64))), nil
-	}
-	return nil, fmt.Errorf("ops: loss of %v", z.Dtype())
-}
-
-// lossValue computes the loss in float64, whatever the precision of z.
-func lossValue[T float](l Loss, n, u int, z, y []T) float64 {
-	var total float64
 	switch l {
 	case MSE:
-		for i, v := range z {
-			d := float64(v) - float64(y[i])
-			total += d * d
-		}
-		return total / float64(n*u)
+		return "mse"
+	case MAE:
+		return "mae"
+	case Huber:
+		return "huber"
 	case BinaryCrossEntropy:
-		for i, v := range z {
-			total += softplus(float64(v)) - float64(y[i])*float64(v)
-		}
-	case Perceptron:
-		for i, v := range z {
-			total += math.Max(0, -float64(y[i])*float64(v))
-		}
+		return "binary_crossentropy"
 	case CategoricalCrossEntropy:
-		for r := range n {
-			zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
-			mx, lse := logSumExp(zr)
-			for k, v := range zr {
-				if yr[k] != 0 {
-					total -= float64(yr[k]) * (float64(v) - mx - lse)
+		return "categorical_crossentropy"
+	case Perceptron:
+		return "perceptron"
+	}
+	return fmt.Sprintf("Loss(%d)", int(l))
+}
+
+// Output is the activation applied to a model's last values z to give its
+// outputs a, and so the one the loss sees.
+type Output int
+
+// The output activations.
+const (
+	OutLinear Output = iota
+	OutReLU
+	OutLeakyReLU
+	OutSigmoid
+	OutTanh
+	OutSoftmax
+	OutStep
+)
+
+// outputLeakySlope is the leaky ReLU's slope for z < 0.
+const outputLeakySlope = 0.2
+
+// ParseOutput maps a name (linear, relu, leaky_relu, sigmoid, tanh,
+// softmax, step) to an Output.
+func ParseOutput(name string) (Output, error) {
+	for o := OutLinear; o <= OutStep; o++ {
+		if o.String() == name {
+			return o, nil
+		}
+	}
+	return 0, fmt.Errorf("ops: no output activation %q", name)
+}
+
+func (o Output) String() string {
+	switch o {
+	case OutLinear:
+		return "linear"
+	case OutReLU:
+		return "relu"
+	case OutLeakyReLU:
+		return "leaky_relu"
+	case OutSigmoid:
+		return "sigmoid"
+	case OutTanh:
+		return "tanh"
+	case OutSoftmax:
+		return "softmax"
+	case OutStep:
+		return "step"
+	}
+	return fmt.Sprintf("Output(%d)", int(o))
+}
+
+// Objective is a loss with the output activation it is computed through.
+// Three pairs are computed from the logits z, stably: sigmoid with binary
+// cross-entropy, softmax with categorical cross-entropy, step with the
+// perceptron criterion, and these losses take no other output. The
+// regression losses (MSE, MAE, Huber) take any output but step, and are
+// computed on the outputs a = act(z), their gradient going back through
+// the activation.
+type Objective struct {
+	Loss   Loss
+	Output Output
+}
+
+// Check reports an output the loss cannot be computed through.
+func (o Objective) Check() error {
+	want := map[Loss]Output{BinaryCrossEntropy: OutSigmoid, CategoricalCrossEntropy: OutSoftmax, Perceptron: OutStep}
+	if out, ok := want[o.Loss]; ok {
+		if o.Output != out {
+			return fmt.Errorf("%v needs the %v output, not %v", o.Loss, out, o.Output)
+		}
+		return nil
+	}
+	if o.Loss < MSE || o.Loss > Perceptron {
+		return fmt.Errorf("unknown loss %v", o.Loss)
+	}
+	if o.Output == OutStep {
+		return fmt.Errorf("the step output has no gradient: train it with the perceptron criterion, not %v", o.Loss)
+	}
+	if o.Output < OutLinear || o.Output > OutStep {
+		return fmt.Errorf("unknown output %v", o.Output)
+	}
+	return nil
+}
+
+func (o Objective) String() string { return fmt.Sprintf("%v(%v)", o.Loss, o.Output) }
+
+// SampleLoss returns the loss of one sample from its values before the
+// output activation, z, and its targets y, encoded for the loss (one-hot
+// for categorical cross-entropy, 0 or 1 for the binary losses, values
+// otherwise; as many as z). It is the formula the graph op uses.
+func (o Objective) SampleLoss(z, y []float32) float64 {
+	return rowLoss(o, z, y, nil, 0)
+}
+
+// rowLoss returns the loss of one sample, a mean over its values (the sum
+// over classes for categorical cross-entropy), from its values before the
+// output activation z and its encoded targets y. With dz non-nil it also
+// writes scale·∂loss/∂z into dz. It computes in float64 whatever T is.
+func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
+	u := float64(len(z))
+	switch o.Loss {
+	case BinaryCrossEntropy:
+		var total float64
+		for i, v := range z {
+			zi, yi := float64(v), float64(y[i])
+			total += softplus(zi) - yi*zi
+			if dz != nil {
+				dz[i] = T(scale / u * (sigmoid(zi) - yi))
+			}
+		}
+		return total / u
+	case Perceptron:
+		var total float64
+		for i, v := range z {
+			s := 2*float64(y[i]) - 1
+			m := -s * float64(v)
+			total += math.Max(0, m)
+			if dz != nil {
+				dz[i] = 0
+				if m >= 0 {
+					dz[i] = T(-scale / u * s)
 				}
 			}
 		}
+		return total / u
+	case CategoricalCrossEntropy:
+		mx, lse := logSumExp(z)
+		var total, ysum float64
+		for k, v := range z {
+			if y[k] != 0 {
+				total -= float64(y[k]) * (float64(v) - mx - lse)
+			}
+			ysum += float64(y[k])
+		}
+		if dz != nil {
+			for k, v := range z {
+				p := math.Exp(float64(v) - mx - lse)
+				dz[k] = T(scale * (p*ysum - float64(y[k])))
+			}
+		}
+		return total
 	}
-	return total / float64(n)
+	// A regression loss on the outputs.
+	if o.Output == OutSoftmax {
+		return softmaxRegression(o.Loss, z, y, dz, scale)
+	}
+	var total float64
+	for i, v := range z {
+		a, da := outputValue(o.Output, float64(v))
+		l, dl := elementLoss(o.Loss, a-float64(y[i]))
+		total += l
+		if dz != nil {
+			dz[i] = T(scale / u * dl * da)
+		}
+	}
+	return total / u
+}
+
+// softmaxRegression is a regression loss on softmax outputs: its gradient
+// goes back through the softmax's Jacobian, dz_j = a_j·(g_j - Σ_k a_k·g_k)
+// for g = ∂loss/∂a.
+func softmaxRegression[T float](l Loss, z, y, dz []T, scale float64) float64 {
+	u := float64(len(z))
+	mx, lse := logSumExp(z)
+	a := make([]float64, len(z))
+	g := make([]float64, len(z))
+	var total, dot float64
+	for k, v := range z {
+		a[k] = math.Exp(float64(v) - mx - lse)
+		lk, dk := elementLoss(l, a[k]-float64(y[k]))
+		total += lk
+		g[k] = dk / u
+		dot += a[k] * g[k]
+	}
+	if dz != nil {
+		for k := range z {
+			dz[k] = T(scale * a[k] * (g[k] - dot))
+		}
+	}
+	return total / u
+}
+
+// elementLoss returns a regression loss of one difference d = a - y and
+// its derivative with respect to a.
+func elementLoss(l Loss, d float64) (loss, deriv float64) {
+	switch l {
+	case MAE:
+		switch {
+		case d > 0:
+			return d, 1
+		case d < 0:
+			return -d, -1
+		}
+		return 0, 0
+	case Huber:
+		if math.Abs(d) <= HuberDelta {
+			return d * d / 2, d
+		}
+		return HuberDelta * (math.Abs(d) - HuberDelta/2), math.Copysign(HuberDelta, d)
+	}
+	return d * d, 2 * d
+}
+
+// outputValue returns a = act(z) and da/dz for an elementwise output.
+func outputValue(o Output, z float64) (a, da float64) {
+	switch o {
+	case OutReLU:
+		if z > 0 {
+			return z, 1
+		}
+		return 0, 0
+	case OutLeakyReLU:
+		if z > 0 {
+			return z, 1
+		}
+		return outputLeakySlope * z, outputLeakySlope
+	case OutSigmoid:
+		s := sigmoid(z)
+		return s, s * (1 - s)
+	case OutTanh:
+		t := math.Tanh(z)
+		return t, 1 - t*t
+	case OutStep:
+		if z >= 0 {
+			return 1, 0
+		}
+		return 0, 0
+	}
+	return z, 1
+}
+
+// Apply applies the output activation to one sample's values z in place:
+// what a model predicts.
+func (o Output) Apply(z []float32) {
+	if o == OutSoftmax {
+		mx, lse := logSumExp(z)
+		for k, v := range z {
+			z[k] = float32(math.Exp(float64(v) - mx - lse))
+		}
+		return
+	}
+	if o == OutLinear {
+		return
+	}
+	for i, v := range z {
+		a, _ := outputValue(o, float64(v))
+		z[i] = float32(a)
+	}
 }
 
 // logSumExp returns a row's maximum m and log Σ exp(z - m).
@@ -129,38 +329,118 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// LossOf returns the scalar loss of the objective: the mean over the
+// batch of the per-sample losses of z, of shape (batch, ...), against the
+// encoded targets y, of shape (batch, values per sample of z). It reads
+// its inputs and never writes them, so z keeps its values after a run.
+func LossOf(o Objective, z, y *G.Node) (*G.Node, error) {
+	if err := o.Check(); err != nil {
+		return nil, fmt.Errorf("ops: %w", err)
+	}
+	if z.Shape().Dims() < 2 {
+		return nil, fmt.Errorf("ops: %v of values of shape %v; want (batch, ...)", o, z.Shape())
+	}
+	return G.ApplyOp(&lossOp{obj: o, dims: z.Shape().Dims()}, z, y)
+}
+
+type lossOp struct {
+	obj  Objective
+	dims int
+}
+
+func (op *lossOp) Arity() int { return 2 }
+func (op *lossOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(op.dims), tensorType(2), hm.TypeVariable('a'))
+}
+func (op *lossOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	z, y := in[0].(tensor.Shape), in[1].(tensor.Shape)
+	if len(y) != 2 || len(z) < 2 || z[0] != y[0] || z.TotalSize() != y.TotalSize() {
+		return nil, fmt.Errorf("ops: %v of values %v and targets %v", op.obj, z, y)
+	}
+	return tensor.ScalarShape(), nil
+}
+func (op *lossOp) ReturnsPtr() bool      { return false }
+func (op *lossOp) CallsExtern() bool     { return false }
+func (op *lossOp) OverwritesInput() int  { return -1 }
+func (op *lossOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.Loss{%v,%d}", op.obj, op.dims) }
+func (op *lossOp) Hashcode() uint32      { return hashOf(op) }
+func (op *lossOp) String() string        { return fmt.Sprintf("Loss{%v}", op.obj) }
+
+func (op *lossOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denses(2, vs)
+	if err != nil {
+		return nil, err
+	}
+	z, y := in[0], in[1]
+	n := z.Shape()[0]
+	switch zd := z.Data().(type) {
+	case []float32:
+		return G.NewF32(float32(batchLoss(op.obj, n, zd, y.Data().([]float32), nil, 0))), nil
+	case []float64:
+		return G.NewF64(batchLoss(op.obj, n, zd, y.Data().([]float64), nil, 0)), nil
+	}
+	return nil, fmt.Errorf("ops: loss of %v", z.Dtype())
+}
+
+// batchLoss returns the mean loss over the n samples of z and y and, with
+// dz non-nil, writes g·∂mean/∂z into it. Samples are summed in order, so
+// the result does not depend on the number of cores.
+func batchLoss[T float](o Objective, n int, z, y, dz []T, g float64) float64 {
+	u := len(z) / n
+	var total float64
+	for r := range n {
+		zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
+		var dr []T
+		if dz != nil {
+			dr = dz[r*u : (r+1)*u]
+		}
+		total += rowLoss(o, zr, yr, dr, g/float64(n))
+	}
+	return total / float64(n)
+}
+
 func (op *lossOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dz, err := G.ApplyOp(&lossGradOp{loss: op.loss}, inputs[0], inputs[1], grad)
+	dz, err := G.ApplyOp(&lossGradOp{obj: op.obj, dims: op.dims}, inputs[0], inputs[1], grad)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dz, nil}, nil
 }
 
-// lossGradOp computes the gradient of the loss with respect to the
-// logits, times the incoming scalar gradient g:
-// MSE 2(z - y)/(n·u), binary cross-entropy (σ(z) - y)/n, categorical
-// (softmax(z)·Σy - y)/n, perceptron -y·[y·z < 0]/n.
+// lossGradOp computes the gradient of the batch loss with respect to z,
+// times the incoming scalar gradient: the same formulas as the loss, in
+// rowLoss.
 type lossGradOp struct {
-	loss Loss
+	obj  Objective
+	dims int
 	out  *tensor.Dense
 }
 
 func (op *lossGradOp) Arity() int { return 3 }
 func (op *lossGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(2), hm.TypeVariable('a'), tensorType(2))
+	return hm.NewFnType(tensorType(op.dims), tensorType(2), hm.TypeVariable('a'), tensorType(op.dims))
 }
 func (op *lossGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
-func (op *lossGradOp) ReturnsPtr() bool      { return false }
-func (op *lossGradOp) CallsExtern() bool     { return false }
-func (op *lossGradOp) OverwritesInput() int  { return -1 }
-func (op *lossGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.LossGrad{%v}", op.loss) }
-func (op *lossGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *lossGradOp) String() string        { return fmt.Sprintf("LossGrad{%v}", op.loss) }
+func (op *lossGradOp) ReturnsPtr() bool     { return false }
+func (op *lossGradOp) CallsExtern() bool    { return false }
+func (op *lossGradOp) OverwritesInput() int { return -1 }
+func (op *lossGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.LossGrad{%v,%d}", op.obj, op.dims)
+}
+func (op *lossGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *lossGradOp) String() string   { return fmt.Sprintf("LossGrad{%v}", op.obj) }
 
 func (op *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != 3 {
@@ -171,66 +451,21 @@ func (op *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	z, y := in[0], in[1]
-	n, u := z.Shape()[0], z.Shape()[1]
-	dz := buffer(&op.out, z.Dtype(), n, u)
+	n := z.Shape()[0]
+	dz := buffer(&op.out, z.Dtype(), z.Shape()...)
 	switch zd := z.Data().(type) {
 	case []float32:
 		g, ok := vs[2].Data().(float32)
 		if !ok {
 			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[2].Data())
 		}
-		lossGrad(op.loss, n, u, zd, y.Data().([]float32), float64(g), dz.Data().([]float32))
+		batchLoss(op.obj, n, zd, y.Data().([]float32), dz.Data().([]float32), float64(g))
 	case []float64:
 		g, ok := vs[2].Data().(float64)
 		if !ok {
 			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[2].Data())
 		}
-		lossGrad(op.loss, n, u, zd, y.Data().([]float64), g, dz.Data().([]float64))
+		batchLoss(op.obj, n, zd, y.Data().([]float64), dz.Data().([]float64), g)
 	}
 	return dz, nil
-}
-
-func lossGrad[T float](l Loss, n, u int, z, y []T, g float64, dz []T) {
-	switch l {
-	case MSE:
-		s := 2 * g / float64(n*u)
-		for i, v := range z {
-			dz[i] = T(s * (float64(v) - float64(y[i])))
-		}
-	case BinaryCrossEntropy:
-		s := g / float64(n)
-		for i, v := range z {
-			dz[i] = T(s * (sigmoid(float64(v)) - float64(y[i])))
-		}
-	case Perceptron:
-		s := g / float64(n)
-		for i, v := range z {
-			dz[i] = 0
-			if float64(y[i])*float64(v) < 0 {
-				dz[i] = T(-s * float64(y[i]))
-			}
-		}
-	case CategoricalCrossEntropy:
-		s := g / float64(n)
-		for r := range n {
-			zr, yr, dr := z[r*u:(r+1)*u], y[r*u:(r+1)*u], dz[r*u:(r+1)*u]
-			mx, lse := logSumExp(zr)
-			var ysum float64
-			for _, v := range yr {
-				ysum += float64(v)
-			}
-			for k, v := range zr {
-				p := math.Exp(float64(v) - mx - lse)
-				dr[k] = T(s * (p*ysum - float64(yr[k])))
-			}
-		}
-	}
-}
-
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
 }
