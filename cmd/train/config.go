@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dlgo/dlgo/trainers"
 )
 
 // config holds every setting of a run. A JSON file given with -config has
@@ -183,16 +186,21 @@ func (c *config) resolve() error {
 			c.Optimizer = "adam"
 		}
 	}
+	if !slices.Contains(trainers.OptimizerNames(), c.Optimizer) {
+		return fmt.Errorf("-optimizer %q is not one of %s", c.Optimizer, strings.Join(trainers.OptimizerNames(), ", "))
+	}
 	if c.LR == 0 {
 		switch {
 		case c.Model == "perceptron":
 			c.LR = 1
-		case c.Optimizer == "adam":
-			c.LR = 0.001
 		case c.Optimizer == "gd":
 			c.LR = 0.1
-		default:
-			c.LR = 0.01
+		default: // the optimiser's own: 0.001 for adam, 0.01 for sgd and momentum
+			opt, err := trainers.NewOptimizer(c.Optimizer, 0)
+			if err != nil {
+				return err
+			}
+			c.LR = opt.BaseLR()
 		}
 	}
 	if c.Batch == 0 && c.Optimizer != "gd" {
