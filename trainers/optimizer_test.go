@@ -59,6 +59,8 @@ func TestOptimizersMatchGorgoniaSolvers(t *testing.T) {
 		{Momentum{LearningRate: 0.05, Momentum: 0.8}, G.NewMomentum(G.WithLearnRate(0.05), G.WithMomentum(0.8))},
 		{Adam{LearningRate: 0.1, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8},
 			G.NewAdamSolver(G.WithLearnRate(0.1), G.WithBeta1(0.9), G.WithBeta2(0.999), G.WithEps(1e-8))},
+		{RMSProp{LearningRate: 0.05, Rho: 0.8, Epsilon: 1e-2},
+			G.NewRMSPropSolver(G.WithLearnRate(0.05), G.WithRho(0.8), G.WithEps(1e-2))},
 	}
 	for _, tt := range tests {
 		g := G.NewGraph()
@@ -103,6 +105,7 @@ func TestOptimizerDefaults(t *testing.T) {
 		{SGD{}, SGD{LearningRate: 0.01}, 0.01},
 		{Momentum{}, Momentum{LearningRate: 0.01, Momentum: 0.9}, 0.01},
 		{Adam{}, Adam{LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}, 0.001},
+		{RMSProp{}, RMSProp{LearningRate: 0.001, Rho: 0.9, Epsilon: 1e-7}, 0.001},
 	}
 	for _, tt := range tests {
 		if got := tt.zero.BaseLR(); got != tt.lr {
@@ -125,7 +128,7 @@ func TestOptimizerDefaults(t *testing.T) {
 	if err != nil || c.Optimizer != (Adam{}) {
 		t.Errorf("Config{} optimizer = %#v, %v; want Adam{}", c.Optimizer, err)
 	}
-	if !isFullBatch(GD{}) || isFullBatch(SGD{}) || isFullBatch(Adam{}) {
+	if !isFullBatch(GD{}) || isFullBatch(SGD{}) || isFullBatch(Adam{}) || isFullBatch(RMSProp{}) {
 		t.Error("GD should be the only full-batch optimiser")
 	}
 }
@@ -144,6 +147,9 @@ func TestOptimizerValidate(t *testing.T) {
 		{Adam{Beta2: -0.5}, "β2 -0.5"},
 		{Adam{Epsilon: -1}, "ε -1"},
 		{Adam{LearningRate: -0.1}, "learning rate"},
+		{RMSProp{Rho: 1.5}, "rmsprop: ρ 1.5"},
+		{RMSProp{Epsilon: math.Inf(1)}, "rmsprop: ε +Inf"},
+		{RMSProp{LearningRate: -1}, "rmsprop: learning rate"},
 	}
 	for _, tt := range bad {
 		if err := tt.o.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
