@@ -7,7 +7,7 @@ import (
 )
 
 // Optimizer is an update rule with its hyper-parameters: GD, SGD,
-// Momentum, Adam, RMSProp, or one of your own. The concrete types
+// Momentum, Adam, RMSProp, AdamW, or one of your own. The concrete types
 // are structs whose zero fields take Keras' defaults, so Adam{} is Keras'
 // Adam and Adam{LearningRate: 0.01} changes only η.
 //
@@ -61,6 +61,7 @@ var optimizers = []struct {
 	{"momentum", func(lr float64) Optimizer { return Momentum{LearningRate: lr} }},
 	{"adam", func(lr float64) Optimizer { return Adam{LearningRate: lr} }},
 	{"rmsprop", func(lr float64) Optimizer { return RMSProp{LearningRate: lr} }},
+	{"adamw", func(lr float64) Optimizer { return AdamW{LearningRate: lr} }},
 }
 
 // NewOptimizer returns the optimiser called name (one of OptimizerNames)

@@ -106,6 +106,7 @@ func TestOptimizerDefaults(t *testing.T) {
 		{Momentum{}, Momentum{LearningRate: 0.01, Momentum: 0.9}, 0.01},
 		{Adam{}, Adam{LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}, 0.001},
 		{RMSProp{}, RMSProp{LearningRate: 0.001, Rho: 0.9, Epsilon: 1e-7}, 0.001},
+		{AdamW{}, AdamW{LearningRate: 0.001, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7, WeightDecay: 0.004}, 0.001},
 	}
 	for _, tt := range tests {
 		if got := tt.zero.BaseLR(); got != tt.lr {
@@ -128,7 +129,7 @@ func TestOptimizerDefaults(t *testing.T) {
 	if err != nil || c.Optimizer != (Adam{}) {
 		t.Errorf("Config{} optimizer = %#v, %v; want Adam{}", c.Optimizer, err)
 	}
-	if !isFullBatch(GD{}) || isFullBatch(SGD{}) || isFullBatch(Adam{}) || isFullBatch(RMSProp{}) {
+	if !isFullBatch(GD{}) || isFullBatch(SGD{}) || isFullBatch(Adam{}) || isFullBatch(RMSProp{}) || isFullBatch(AdamW{}) {
 		t.Error("GD should be the only full-batch optimiser")
 	}
 }
@@ -150,6 +151,10 @@ func TestOptimizerValidate(t *testing.T) {
 		{RMSProp{Rho: 1.5}, "rmsprop: ρ 1.5"},
 		{RMSProp{Epsilon: math.Inf(1)}, "rmsprop: ε +Inf"},
 		{RMSProp{LearningRate: -1}, "rmsprop: learning rate"},
+		{AdamW{WeightDecay: -0.1}, "adamw: weight decay -0.1"},
+		{AdamW{WeightDecay: math.NaN()}, "weight decay NaN"},
+		{AdamW{Beta1: 2}, "adamw: β1 2"},
+		{AdamW{LearningRate: math.Inf(-1)}, "adamw: learning rate"},
 	}
 	for _, tt := range bad {
 		if err := tt.o.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
