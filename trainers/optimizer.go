@@ -8,8 +8,10 @@ import (
 
 // Optimizer is an update rule with its hyper-parameters: GD, SGD,
 // Momentum, Adam, RMSProp, AdamW, or one of your own. The concrete types
-// are structs whose zero fields take Keras' defaults, so Adam{} is Keras'
-// Adam and Adam{LearningRate: 0.01} changes only η.
+// are structs whose zero fields take the defaults, Keras' hyper-parameters
+// (and μ 0.9 for Momentum): Adam{} has Keras' η, β1, β2 and ε, and
+// Adam{LearningRate: 0.01} changes only η. Each type's comment gives its
+// formula.
 //
 // The trainer owns the optimiser's state: Slots vectors per parameter, as
 // long as the parameter and zeroed before the first update, which it

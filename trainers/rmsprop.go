@@ -7,8 +7,8 @@ package trainers
 //	v ← ρ·v + (1−ρ)·g²
 //	w ← w − η·g/√(v + ε)
 //
-// ε inside the square root, as in Keras 3 and Gorgonia's RMSProp solver
-// (tf.keras 2 added it to √v).
+// ε inside the square root, as in Keras, TensorFlow and Gorgonia's
+// RMSProp solver (PyTorch adds it to √v instead).
 type RMSProp struct {
 	// LearningRate is η (default 0.001).
 	LearningRate float64
