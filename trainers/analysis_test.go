@@ -19,7 +19,7 @@ func TestLeastSquares(t *testing.T) {
 			t.Fatal(err)
 		}
 		gd := mustModel(t)(models.NewLinearRegression(2, 1, opts...))
-		fit(t, gd, d, Config{Optimizer: GradientDescent(0.1), Epochs: 3000})
+		fit(t, gd, d, Config{Optimizer: GD{LearningRate: 0.1}, Epochs: 3000})
 		le, _ := Evaluate(exact, d)
 		lg, _ := Evaluate(gd, d)
 		if lg["loss"] < le["loss"]-1e-9 || lg["loss"]-le["loss"] > 1e-6 {
@@ -80,7 +80,7 @@ func TestGradientNorms(t *testing.T) {
 func TestHardest(t *testing.T) {
 	d := datasets.Blobs(60, 2, 1.5, 4)
 	m := mustModel(t)(models.NewLogisticRegression(2, 2, models.WithSeed(1)))
-	fit(t, m, d, Config{Optimizer: Adam(0.05), Epochs: 20})
+	fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.05}, Epochs: 20})
 	losses, err := SampleLosses(m, d)
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,9 @@
 // through: Fit. It builds a training graph of the model (dropout on, the
 // loss computed stably from the logits, an optional L2 penalty), shuffles
 // the data every epoch, updates the parameters once per mini-batch with the
-// chosen optimiser (full-batch gradient descent, mini-batch SGD, momentum
-// or Adam), validates after every epoch with dropout off, and records a
-// History. Callbacks plug in progress output, early stopping and
+// chosen optimiser (full-batch gradient descent, mini-batch SGD, momentum,
+// Adam, RMSProp or AdamW: an Optimizer), validates after every epoch with
+// dropout off, and records a History. Callbacks plug in progress output, early stopping and
 // checkpointing; a context.Context cancels a run.
 //
 // Vocabulary: an epoch is one pass over the training data; an iteration is

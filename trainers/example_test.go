@@ -14,7 +14,7 @@ func ExampleFit() {
 	xor := datasets.XOR(4, 0, 1)
 	m, _ := models.NewMLP(2, []models.Hidden{{Units: 8, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(1))
 	h, err := trainers.Fit(context.Background(), m, xor, trainers.Config{
-		Optimizer: trainers.Adam(0.05),
+		Optimizer: trainers.Adam{LearningRate: 0.05},
 		Epochs:    300,
 		BatchSize: 4,
 	})
@@ -37,7 +37,7 @@ func ExampleEarlyStopping() {
 	m, _ := models.NewMLP(2, []models.Hidden{{Units: 64, Activation: models.ReLU}}, models.BinaryOutput(), models.WithSeed(1))
 	es := &trainers.EarlyStopping{Patience: 3, RestoreBest: true}
 	h, err := trainers.Fit(context.Background(), m, moons, trainers.Config{
-		Optimizer:       trainers.Adam(0.05),
+		Optimizer:       trainers.Adam{LearningRate: 0.05},
 		Epochs:          200,
 		ValidationSplit: 0.3,
 		Seed:            1,

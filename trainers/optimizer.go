@@ -3,174 +3,127 @@ package trainers
 import (
 	"fmt"
 	"math"
-
-	"github.com/dlgo/dlgo/internal/gemm"
-	"gorgonia.org/tensor"
+	"strings"
 )
 
-// The optimisers.
-const (
-	// GD is full-batch gradient descent: one update per epoch from the
-	// gradient over the whole training set.
-	GD = "gd"
-	// SGD is mini-batch stochastic gradient descent, w ← w - η·g; batch
-	// size 1 is online SGD.
-	SGD = "sgd"
-	// MomentumSGD is SGD with momentum: v ← μ·v + g, w ← w - η·v.
-	MomentumSGD = "momentum"
-	// AdamOpt is Adam (Kingma & Ba, 2015) with bias correction.
-	AdamOpt = "adam"
-)
-
-// Optimizer is an update rule with its hyper-parameters. Build one with
-// GradientDescent, StochasticGD, Momentum or Adam; fields left zero take
-// the defaults documented there.
-type Optimizer struct {
-	// Name is one of GD, SGD, MomentumSGD, AdamOpt.
-	Name string
-	// LearningRate is η.
-	LearningRate float64
-	// Momentum is μ, for MomentumSGD (default 0.9).
-	Momentum float64
-	// Beta1, Beta2 and Epsilon are Adam's (defaults 0.9, 0.999, 1e-7).
-	Beta1, Beta2, Epsilon float64
+// Optimizer is an update rule with its hyper-parameters: GD, SGD,
+// Momentum, Adam, RMSProp, AdamW, or one of your own. The concrete types
+// are structs whose zero fields take the defaults, Keras' hyper-parameters
+// (and μ 0.9 for Momentum): Adam{} has Keras' η, β1, β2 and ε, and
+// Adam{LearningRate: 0.01} changes only η. Each type's comment gives its
+// formula.
+//
+// The trainer owns the optimiser's state: Slots vectors per parameter, as
+// long as the parameter and zeroed before the first update, which it
+// passes to every update. An update is elementwise: value j of w, g and
+// of each state vector depends only on value j of the others, so the
+// trainer may split a large parameter into fixed pieces and update them
+// concurrently, with the same bits whatever the number of cores.
+type Optimizer interface {
+	// Name is the optimiser's name for NewOptimizer and for messages:
+	// "adam".
+	Name() string
+	// BaseLR is the base learning rate η, after defaults: the rate in
+	// force unless a schedule changes it.
+	BaseLR() float64
+	// Slots is the number of state vectors per parameter: 0 for SGD, 1
+	// for momentum, 2 for Adam.
+	Slots() int
+	// Validate reports hyper-parameters out of range.
+	Validate() error
+	// Update32 and Update64 apply update number step (1 for the first)
+	// with learning rate lr to the weights w in place, given their
+	// gradient g and the state vectors state[0..Slots()-1], all as long
+	// as w.
+	Update32(step int, lr float64, w, g []float32, state [][]float32)
+	Update64(step int, lr float64, w, g []float64, state [][]float64)
 }
 
-// GradientDescent returns full-batch gradient descent with learning rate
-// lr (default 0.01 when lr is 0).
-func GradientDescent(lr float64) Optimizer { return Optimizer{Name: GD, LearningRate: lr} }
-
-// StochasticGD returns mini-batch SGD with learning rate lr (default 0.01).
-func StochasticGD(lr float64) Optimizer { return Optimizer{Name: SGD, LearningRate: lr} }
-
-// Momentum returns SGD with momentum mu (default 0.9) and learning rate lr
-// (default 0.01).
-func Momentum(lr, mu float64) Optimizer {
-	return Optimizer{Name: MomentumSGD, LearningRate: lr, Momentum: mu}
+// FullBatcher is implemented by optimisers that take one step per epoch
+// from the gradient over the whole training set, like GD: Fit then makes
+// the batch the whole training set.
+type FullBatcher interface {
+	FullBatch() bool
 }
 
-// Adam returns Adam with learning rate lr (default 0.001).
-func Adam(lr float64) Optimizer { return Optimizer{Name: AdamOpt, LearningRate: lr} }
-
-// withDefaults fills in zero fields and checks the values.
-func (o Optimizer) withDefaults() (Optimizer, error) {
-	if o.Name == "" {
-		o.Name = AdamOpt
-	}
-	switch o.Name {
-	case GD, SGD, MomentumSGD:
-		if o.LearningRate == 0 {
-			o.LearningRate = 0.01
-		}
-	case AdamOpt:
-		if o.LearningRate == 0 {
-			o.LearningRate = 0.001
-		}
-	default:
-		return o, fmt.Errorf("optimizer %q is not one of gd, sgd, momentum, adam", o.Name)
-	}
-	if o.Name == MomentumSGD && o.Momentum == 0 {
-		o.Momentum = 0.9
-	}
-	if o.Name == AdamOpt {
-		if o.Beta1 == 0 {
-			o.Beta1 = 0.9
-		}
-		if o.Beta2 == 0 {
-			o.Beta2 = 0.999
-		}
-		if o.Epsilon == 0 {
-			o.Epsilon = 1e-7
-		}
-	}
-	switch {
-	case !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 0):
-		return o, fmt.Errorf("learning rate %v must be a positive number", o.LearningRate)
-	case o.Momentum < 0 || o.Momentum >= 1:
-		return o, fmt.Errorf("momentum %v is not in [0, 1)", o.Momentum)
-	case o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1:
-		return o, fmt.Errorf("Adam's betas %v and %v must be in [0, 1)", o.Beta1, o.Beta2)
-	case o.Epsilon < 0:
-		return o, fmt.Errorf("Adam's epsilon %v must not be negative", o.Epsilon)
-	}
-	return o, nil
+// isFullBatch says whether o is full-batch gradient descent.
+func isFullBatch(o Optimizer) bool {
+	fb, ok := o.(FullBatcher)
+	return ok && fb.FullBatch()
 }
 
-// updater applies an optimiser's update to parameters in place, given
-// their gradients; ws[i] and gs[i] are []float32 or []float64 of the same
-// length. It keeps the optimiser's state (velocities, moments) per
-// parameter, by position.
-type updater interface {
-	step(ws, gs []any)
+// optimizers are the optimisers NewOptimizer knows, in the order
+// OptimizerNames lists them. A new optimiser is its file and a line here.
+var optimizers = []struct {
+	name string
+	new  func(lr float64) Optimizer
+}{
+	{"gd", func(lr float64) Optimizer { return GD{LearningRate: lr} }},
+	{"sgd", func(lr float64) Optimizer { return SGD{LearningRate: lr} }},
+	{"momentum", func(lr float64) Optimizer { return Momentum{LearningRate: lr} }},
+	{"adam", func(lr float64) Optimizer { return Adam{LearningRate: lr} }},
+	{"rmsprop", func(lr float64) Optimizer { return RMSProp{LearningRate: lr} }},
+	{"adamw", func(lr float64) Optimizer { return AdamW{LearningRate: lr} }},
 }
 
-// newUpdater returns an updater for parameters of dtype dt.
-func newUpdater(o Optimizer, dt tensor.Dtype) updater {
-	if dt == tensor.Float64 {
-		return &typedUpdater[float64]{o: o}
-	}
-	return &typedUpdater[float32]{o: o}
-}
-
-type typedUpdater[T float32 | float64] struct {
-	o    Optimizer
-	t    int   // updates so far
-	m, v [][]T // momentum velocity or Adam moments, per parameter
-}
-
-func (u *typedUpdater[T]) step(ws, gs []any) {
-	u.t++
-	if u.m == nil {
-		u.m = make([][]T, len(ws))
-		u.v = make([][]T, len(ws))
-	}
-	for i := range ws {
-		w, g := ws[i].([]T), gs[i].([]T)
-		switch u.o.Name {
-		case GD, SGD:
-			lr := T(u.o.LearningRate)
-			for j := range w {
-				w[j] -= lr * g[j]
+// NewOptimizer returns the optimiser called name (one of OptimizerNames)
+// with learning rate lr and its other hyper-parameters at their defaults;
+// lr 0 is the optimiser's default learning rate too.
+func NewOptimizer(name string, lr float64) (Optimizer, error) {
+	for _, o := range optimizers {
+		if o.name == name {
+			opt := o.new(lr)
+			if err := opt.Validate(); err != nil {
+				return nil, fmt.Errorf("trainers: %w", err)
 			}
-		case MomentumSGD:
-			if u.m[i] == nil {
-				u.m[i] = make([]T, len(w))
-			}
-			lr, mu, vel := T(u.o.LearningRate), T(u.o.Momentum), u.m[i]
-			for j := range w {
-				vel[j] = mu*vel[j] + g[j]
-				w[j] -= lr * vel[j]
-			}
-		case AdamOpt:
-			if u.m[i] == nil {
-				u.m[i], u.v[i] = make([]T, len(w)), make([]T, len(w))
-			}
-			m, v := u.m[i], u.v[i]
-			if len(w) < 1<<14 {
-				adamStep(w, g, m, v, u.o, u.t)
-				break
-			}
-			// Each value's update is independent: share large tensors
-			// between the cores, in fixed pieces.
-			gemm.Parallel(len(w), 8, func(lo, hi int) {
-				adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], u.o, u.t)
-			})
+			return opt, nil
 		}
 	}
+	return nil, fmt.Errorf("trainers: optimizer %q is not one of %s", name, strings.Join(OptimizerNames(), ", "))
 }
 
-// adamStep is one Adam update at step t (1-based):
-// m ← β1·m + (1-β1)·g, v ← β2·v + (1-β2)·g², w ← w - η·m̂/(√v̂ + ε) with
-// m̂ = m/(1-β1^t), v̂ = v/(1-β2^t).
-func adamStep[T float32 | float64](w, g, m, v []T, o Optimizer, t int) {
-	b1, b2 := T(o.Beta1), T(o.Beta2)
-	c1 := 1 / (1 - math.Pow(o.Beta1, float64(t)))
-	c2 := 1 / (1 - math.Pow(o.Beta2, float64(t)))
-	lr, eps := T(o.LearningRate*c1), T(o.Epsilon)
-	sc2 := T(math.Sqrt(c2))
-	for j := range w {
-		m[j] = b1*m[j] + (1-b1)*g[j]
-		v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-		w[j] -= lr * m[j] / (T(math.Sqrt(float64(v[j])))*sc2 + eps)
+// OptimizerNames lists the names NewOptimizer knows.
+func OptimizerNames() []string {
+	names := make([]string, len(optimizers))
+	for i, o := range optimizers {
+		names[i] = o.name
 	}
+	return names
 }
+
+// orDefault is v, or def when v is 0 (a field left at its zero value).
+func orDefault(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// checkLR reports a learning rate that is not a positive number.
+func checkLR(name string, lr float64) error {
+	if !(lr > 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("%s: learning rate %v must be a positive number", name, lr)
+	}
+	return nil
+}
+
+// checkDecay reports a decay rate (momentum, β, ρ) outside [0, 1).
+func checkDecay(name, what string, v float64) error {
+	if !(v >= 0 && v < 1) {
+		return fmt.Errorf("%s: %s %v is not in [0, 1)", name, what, v)
+	}
+	return nil
+}
+
+// checkNonNegative reports a value (ε, weight decay) that is negative,
+// infinite or NaN.
+func checkNonNegative(name, what string, v float64) error {
+	if !(v >= 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s: %s %v must be a non-negative number", name, what, v)
+	}
+	return nil
+}
+
+// sqrt is the square root in T's precision (correctly rounded for float32
+// too).
+func sqrt[T float32 | float64](x T) T { return T(math.Sqrt(float64(x))) }

@@ -29,14 +29,14 @@ type Model interface {
 // Config is a training run's settings. The zero value trains one epoch
 // with Adam, batches of 32, no regularisation and seed 0.
 type Config struct {
-	// Optimizer is the update rule (default Adam(0.001)).
+	// Optimizer is the update rule (default Adam{}: learning rate 0.001).
 	Optimizer Optimizer
 	// Epochs is the number of passes over the training data (default 1).
 	Epochs int
-	// BatchSize is the number of samples per update (default 32). With the
-	// GD optimiser it must be 0 or the training set's size: full-batch
-	// gradient descent takes one step per epoch. The last batch of an epoch
-	// holds the remaining samples: none is dropped.
+	// BatchSize is the number of samples per update (default 32). With a
+	// full-batch optimiser (GD) it must be 0 or the training set's size:
+	// full-batch gradient descent takes one step per epoch. The last batch
+	// of an epoch holds the remaining samples: none is dropped.
 	BatchSize int
 	// L2 is the coefficient λ of the penalty λ/2·Σ‖W‖² added to the loss;
 	// it applies to the kernels (weights) and not to the biases. The
@@ -61,10 +61,13 @@ type Config struct {
 // withDefaults fills in defaults and checks the settings against the
 // training set size n.
 func (c Config) withDefaults(n int) (Config, error) {
-	var err error
-	if c.Optimizer, err = c.Optimizer.withDefaults(); err != nil {
+	if c.Optimizer == nil {
+		c.Optimizer = Adam{}
+	}
+	if err := c.Optimizer.Validate(); err != nil {
 		return c, err
 	}
+	fullBatch := isFullBatch(c.Optimizer)
 	switch {
 	case c.Epochs < 0:
 		return c, fmt.Errorf("epochs %d must not be negative", c.Epochs)
@@ -74,9 +77,9 @@ func (c Config) withDefaults(n int) (Config, error) {
 	switch {
 	case c.BatchSize < 0:
 		return c, fmt.Errorf("batch size %d must not be negative", c.BatchSize)
-	case c.Optimizer.Name == GD && c.BatchSize != 0 && c.BatchSize != n:
-		return c, fmt.Errorf("optimizer gd is full-batch gradient descent: leave the batch size at 0 (it is the whole training set, %d samples) or use sgd for batches of %d", n, c.BatchSize)
-	case c.Optimizer.Name == GD || c.BatchSize > n:
+	case fullBatch && c.BatchSize != 0 && c.BatchSize != n:
+		return c, fmt.Errorf("optimizer %s is full-batch gradient descent: leave the batch size at 0 (it is the whole training set, %d samples) or use sgd for batches of %d", c.Optimizer.Name(), n, c.BatchSize)
+	case fullBatch || c.BatchSize > n:
 		c.BatchSize = n
 	case c.BatchSize == 0:
 		c.BatchSize = min(32, n)
@@ -304,7 +307,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			// Diverged: report it and leave the weights as they are.
 			return nil, &DivergenceError{Epoch: s.Epoch, Iteration: it + 1, Iterations: s.Iterations,
-				Loss: loss, LearningRate: t.cfg.Optimizer.LearningRate}
+				Loss: loss, LearningRate: t.cfg.Optimizer.BaseLR()}
 		}
 		t.upd.step(net.ws, net.gs)
 		if err := net.updateStats(); err != nil {

@@ -64,7 +64,7 @@ func TestLinearRegressionMatchesLeastSquares(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := mustModel(t)(models.NewLinearRegression(p, 1, models.WithFloat64(), models.WithSeed(1)))
-	fit(t, m, d, Config{Optimizer: GradientDescent(0.1), Epochs: 3000})
+	fit(t, m, d, Config{Optimizer: GD{LearningRate: 0.1}, Epochs: 3000})
 	got := append(m.Param("dense_1/kernel").Float64s(), m.Param("dense_1/bias").Float64s()...)
 	for j := range got {
 		if math.Abs(got[j]-beta.AtVec(j)) > 1e-3 {
@@ -78,7 +78,7 @@ func TestPerceptron(t *testing.T) {
 	t.Run("separable blobs", func(t *testing.T) {
 		d := datasets.Blobs(200, 2, 0.5, 3)
 		m := mustModel(t)(models.NewPerceptron(2, models.WithSeed(1)))
-		h := fit(t, m, d, Config{Optimizer: StochasticGD(1), BatchSize: 1, Epochs: 20, Seed: 1})
+		h := fit(t, m, d, Config{Optimizer: SGD{LearningRate: 1}, BatchSize: 1, Epochs: 20, Seed: 1})
 		if acc := accuracy(t, m, d); acc != 1 {
 			t.Errorf("perceptron accuracy on separable blobs = %v; want 1", acc)
 		}
@@ -89,7 +89,7 @@ func TestPerceptron(t *testing.T) {
 	t.Run("xor", func(t *testing.T) {
 		d := datasets.XOR(4, 0, 1)
 		m := mustModel(t)(models.NewPerceptron(2, models.WithSeed(1)))
-		fit(t, m, d, Config{Optimizer: StochasticGD(1), BatchSize: 1, Epochs: 100, Seed: 1})
+		fit(t, m, d, Config{Optimizer: SGD{LearningRate: 1}, BatchSize: 1, Epochs: 100, Seed: 1})
 		if acc := accuracy(t, m, d); acc >= 1 {
 			t.Errorf("perceptron accuracy on XOR = %v; a linear classifier cannot reach 1", acc)
 		}
@@ -99,7 +99,7 @@ func TestPerceptron(t *testing.T) {
 func TestMLPFitsXOR(t *testing.T) {
 	d := datasets.XOR(4, 0, 1)
 	m := mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 8, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(1)))
-	fit(t, m, d, Config{Optimizer: Adam(0.05), BatchSize: 4, Epochs: 300, Seed: 1})
+	fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.05}, BatchSize: 4, Epochs: 300, Seed: 1})
 	if acc := accuracy(t, m, d); acc != 1 {
 		t.Errorf("MLP accuracy on XOR = %v; want 1", acc)
 	}
@@ -109,7 +109,7 @@ func TestLogisticRegression(t *testing.T) {
 	for _, classes := range []int{2, 3} {
 		d := datasets.Blobs(300, classes, 1, 7)
 		m := mustModel(t)(models.NewLogisticRegression(2, classes, models.WithSeed(1)))
-		fit(t, m, d, Config{Optimizer: Adam(0.05), Epochs: 30, Seed: 1})
+		fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.05}, Epochs: 30, Seed: 1})
 		if acc := accuracy(t, m, d); acc < 0.95 {
 			t.Errorf("logistic regression on %d blobs: accuracy %v; want ≥ 0.95", classes, acc)
 		}
@@ -121,7 +121,7 @@ func TestLogisticRegression(t *testing.T) {
 func dropoutRun(t *testing.T, modelSeed, seed int64) *History {
 	d := datasets.Moons(120, 0.2, 4)
 	m := mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 16, Activation: models.ReLU, Dropout: 0.3}}, models.BinaryOutput(), models.WithSeed(modelSeed)))
-	return fit(t, m, d, Config{Optimizer: Adam(0.01), Epochs: 5, BatchSize: 16, Seed: seed, ValidationSplit: 0.25})
+	return fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.01}, Epochs: 5, BatchSize: 16, Seed: seed, ValidationSplit: 0.25})
 }
 
 func logsOf(h *History) []map[string]float64 {
@@ -172,7 +172,7 @@ func TestFillMask(t *testing.T) {
 func TestDropoutOffAtInference(t *testing.T) {
 	d := datasets.Moons(64, 0.1, 1)
 	m := mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 32, Activation: models.ReLU, Dropout: 0.5}}, models.BinaryOutput(), models.WithSeed(3)))
-	fit(t, m, d, Config{Optimizer: Adam(0.01), Epochs: 2, Seed: 3})
+	fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.01}, Epochs: 2, Seed: 3})
 	a, _ := m.Logits(d.X)
 	b, _ := m.Logits(d.X)
 	if !reflect.DeepEqual(a, b) {
@@ -203,7 +203,7 @@ func TestEarlyStoppingRestoresBest(t *testing.T) {
 	// epoch 3, and the weights of epoch 1 come back.
 	var msgs bytes.Buffer
 	es := &EarlyStopping{Monitor: "val_loss", Patience: 2, MinDelta: 10, RestoreBest: true, Verbose: &msgs}
-	h := fit(t, m, d, Config{Optimizer: Adam(0.05), Epochs: 20, ValidationSplit: 0.2, Callbacks: []Callback{record, es}})
+	h := fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.05}, Epochs: 20, ValidationSplit: 0.2, Callbacks: []Callback{record, es}})
 	if len(h.Epochs) != 3 || es.StoppedEpoch != 3 || es.BestEpoch != 1 {
 		t.Fatalf("ran %d epochs, stopped after %d, best %d; want 3, 3, 1", len(h.Epochs), es.StoppedEpoch, es.BestEpoch)
 	}
@@ -261,7 +261,7 @@ func TestL2ShrinksWeights(t *testing.T) {
 	norms := map[float64]float64{}
 	for _, l2 := range []float64{0, 0.01} {
 		m := mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 32, Activation: models.ReLU}}, models.BinaryOutput(), models.WithSeed(1)))
-		h := fit(t, m, d, Config{Optimizer: Adam(0.01), Epochs: 100, L2: l2, Seed: 1})
+		h := fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.01}, Epochs: 100, L2: l2, Seed: 1})
 		norms[l2] = kernelNorm(m)
 		if l2 > 0 {
 			// The reported loss includes the penalty.
@@ -295,7 +295,7 @@ func TestTrainingFiguresMatchEvaluate(t *testing.T) {
 		{mustModel(t)(models.NewMLP(2, []models.Hidden{{Units: 4, Activation: models.Tanh}}, models.RegressionOutput(1), models.WithSeed(1))), lin},
 	}
 	for _, c := range cases {
-		h := fit(t, c.m, c.d, Config{Optimizer: StochasticGD(1e-30), BatchSize: 16})
+		h := fit(t, c.m, c.d, Config{Optimizer: SGD{LearningRate: 1e-30}, BatchSize: 16})
 		want, _ := Evaluate(c.m, c.d)
 		for k, v := range want {
 			if got := h.Last()[k]; math.Abs(got-v) > 1e-6*math.Max(1, math.Abs(v)) {
@@ -313,7 +313,7 @@ func TestPartialBatchesCount(t *testing.T) {
 	m := mustModel(t)(models.NewLogisticRegression(2, 3, models.WithFloat64(), models.WithSeed(2)))
 	var iters int
 	count := EpochEndFunc(func(s *State) error { iters = s.Iterations; return nil })
-	h := fit(t, m, d, Config{Optimizer: StochasticGD(1e-300), BatchSize: 5, Callbacks: []Callback{count}})
+	h := fit(t, m, d, Config{Optimizer: SGD{LearningRate: 1e-300}, BatchSize: 5, Callbacks: []Callback{count}})
 	want, _ := Evaluate(m, d)
 	got := h.Last()
 	if iters != 8 {
@@ -325,7 +325,7 @@ func TestPartialBatchesCount(t *testing.T) {
 		}
 	}
 	count = EpochEndFunc(func(s *State) error { iters = s.Iterations; return nil })
-	fit(t, m, d, Config{Optimizer: GradientDescent(0.1), Callbacks: []Callback{count}})
+	fit(t, m, d, Config{Optimizer: GD{LearningRate: 0.1}, Callbacks: []Callback{count}})
 	if iters != 1 {
 		t.Errorf("full-batch gradient descent ran %d iterations per epoch; want 1", iters)
 	}
@@ -334,7 +334,7 @@ func TestPartialBatchesCount(t *testing.T) {
 func TestRegressionMetrics(t *testing.T) {
 	d, _ := datasets.Linear(300, 2, 0.1, 3)
 	m := mustModel(t)(models.NewLinearRegression(2, 1, models.WithSeed(1)))
-	h := fit(t, m, d, Config{Optimizer: Adam(0.1), Epochs: 60, ValidationSplit: 0.2, Seed: 1})
+	h := fit(t, m, d, Config{Optimizer: Adam{LearningRate: 0.1}, Epochs: 60, ValidationSplit: 0.2, Seed: 1})
 	last := h.Last()
 	for _, k := range []string{"loss", "mse", "mae", "r2", "val_loss", "val_mse", "val_mae", "val_r2"} {
 		if _, ok := last[k]; !ok {
@@ -349,7 +349,7 @@ func TestRegressionMetrics(t *testing.T) {
 func TestDivergenceIsReported(t *testing.T) {
 	d, _ := datasets.Linear(50, 2, 0.1, 1)
 	m := mustModel(t)(models.NewLinearRegression(2, 1, models.WithSeed(1)))
-	_, err := Fit(context.Background(), m, d, Config{Optimizer: StochasticGD(1e4), Epochs: 50, BatchSize: 10})
+	_, err := Fit(context.Background(), m, d, Config{Optimizer: SGD{LearningRate: 1e4}, Epochs: 50, BatchSize: 10})
 	var de *DivergenceError
 	if !errors.As(err, &de) {
 		t.Fatalf("Fit with learning rate 1e4: error %v; want a *DivergenceError", err)
@@ -441,11 +441,11 @@ func TestFitRejectsBadInput(t *testing.T) {
 		{"regression data", logreg(), lin, Config{}, "numeric targets"},
 		{"class data", mustModel(t)(models.NewLinearRegression(2, 1)), blobs, Config{}, "regression model"},
 		{"too many classes", logreg(), three, Config{}, "3 classes"},
-		{"gd batch", logreg(), blobs, Config{Optimizer: GradientDescent(0.1), BatchSize: 5}, "full-batch"},
+		{"gd batch", logreg(), blobs, Config{Optimizer: GD{LearningRate: 0.1}, BatchSize: 5}, "full-batch"},
 		{"epochs", logreg(), blobs, Config{Epochs: -1}, "epochs"},
 		{"l2", logreg(), blobs, Config{L2: -1}, "L2"},
 		{"split", logreg(), blobs, Config{ValidationSplit: 1.5}, "validation split"},
-		{"optimizer", logreg(), blobs, Config{Optimizer: Optimizer{Name: "lbfgs"}}, "lbfgs"},
+		{"optimizer", logreg(), blobs, Config{Optimizer: SGD{LearningRate: -1}}, "learning rate"},
 		{"nil data", logreg(), nil, Config{}, "no training data"},
 		{"bad data", logreg(), &datasets.Dataset{X: []float32{1, float32(math.NaN())}, Shape: []int{2}, Y: []float32{0}, Classes: []string{"a", "b"}}, Config{}, "NaN"},
 	}
@@ -491,7 +491,7 @@ func TestCheckpointRestoresBestOnInterrupt(t *testing.T) {
 		}
 		return nil
 	}}
-	_, err := Fit(ctx, m, d, Config{Optimizer: Adam(0.05), Epochs: 10, ValidationSplit: 0.2, Seed: 1, Callbacks: []Callback{ck, stopper}})
+	_, err := Fit(ctx, m, d, Config{Optimizer: Adam{LearningRate: 0.05}, Epochs: 10, ValidationSplit: 0.2, Seed: 1, Callbacks: []Callback{ck, stopper}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Fit: %v; want a cancellation", err)
 	}
@@ -523,9 +523,9 @@ func TestSameResultsOnAnyNumberOfCores(t *testing.T) {
 			{Type: models.LayerDropout, Rate: 0.3},
 			{Type: models.LayerDense, Units: 3, Activation: models.Softmax},
 		}}, models.WithSeed(3)))
-		h := fit(t, conv, img, Config{Optimizer: Adam(0.01), Epochs: 3, BatchSize: 32, Seed: 4, ValidationSplit: 0.25})
+		h := fit(t, conv, img, Config{Optimizer: Adam{LearningRate: 0.01}, Epochs: 3, BatchSize: 32, Seed: 4, ValidationSplit: 0.25})
 		mlp := mustModel(t)(models.NewMLP(64, []models.Hidden{{Units: 1024, Activation: models.Tanh, Dropout: 0.2}}, models.MulticlassOutput(3), models.WithSeed(3)))
-		h2 := fit(t, mlp, img.Flatten(), Config{Optimizer: Adam(0.01), Epochs: 3, BatchSize: 48, Seed: 4})
+		h2 := fit(t, mlp, img.Flatten(), Config{Optimizer: Adam{LearningRate: 0.01}, Epochs: 3, BatchSize: 48, Seed: 4})
 		var w []float64
 		for _, m := range []*models.Model{conv, mlp} {
 			for _, p := range m.Params() {

@@ -54,7 +54,7 @@ func dlgoWorker(ctx context.Context, model string, train, test *datasets.Dataset
 		return nil
 	})
 	_, err = trainers.Fit(ctx, m, train, trainers.Config{
-		Optimizer: trainers.Adam(s.LearningRate),
+		Optimizer: trainers.Adam{LearningRate: s.LearningRate},
 		Epochs:    s.epochs(model),
 		BatchSize: s.BatchSize,
 		Seed:      s.Seed,

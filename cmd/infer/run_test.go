@@ -601,5 +601,5 @@ func TestPredictStopsBetweenChunks(t *testing.T) {
 
 // trainersFit trains m briefly and deterministically on d.
 func trainersFit(m *models.Model, d *datasets.Dataset) (*trainers.History, error) {
-	return trainers.Fit(context.Background(), m, d, trainers.Config{Optimizer: trainers.Adam(0.05), Epochs: 5, Seed: 1})
+	return trainers.Fit(context.Background(), m, d, trainers.Config{Optimizer: trainers.Adam{LearningRate: 0.05}, Epochs: 5, Seed: 1})
 }

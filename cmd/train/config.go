@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dlgo/dlgo/trainers"
 )
 
 // config holds every setting of a run. A JSON file given with -config has
@@ -80,8 +83,8 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "dropout `rate` after each MLP hidden layer (0 = off)")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 penalty `coefficient` λ: adds λ/2·Σw² over the weights, not the biases")
-	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam (default adam; sgd for the perceptron; gd for linreg)")
-	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
+	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam, rmsprop, adamw (default adam; sgd for the perceptron; gd for linreg)")
+	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, rmsprop and adamw, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "mini-batch `size` (default 128 for mnist, 32 otherwise, 1 for the perceptron; gd uses the whole set)")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 100 otherwise, 20 for the perceptron)")
 	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off)")
@@ -183,16 +186,21 @@ func (c *config) resolve() error {
 			c.Optimizer = "adam"
 		}
 	}
+	if !slices.Contains(trainers.OptimizerNames(), c.Optimizer) {
+		return fmt.Errorf("-optimizer %q is not one of %s", c.Optimizer, strings.Join(trainers.OptimizerNames(), ", "))
+	}
 	if c.LR == 0 {
 		switch {
 		case c.Model == "perceptron":
 			c.LR = 1
-		case c.Optimizer == "adam":
-			c.LR = 0.001
 		case c.Optimizer == "gd":
 			c.LR = 0.1
-		default:
-			c.LR = 0.01
+		default: // the optimiser's own: 0.001 for adam, rmsprop and adamw, 0.01 for sgd and momentum
+			opt, err := trainers.NewOptimizer(c.Optimizer, 0)
+			if err != nil {
+				return err
+			}
+			c.LR = opt.BaseLR()
 		}
 	}
 	if c.Batch == 0 && c.Optimizer != "gd" {

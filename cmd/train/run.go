@@ -47,6 +47,10 @@ func run(ctx context.Context, args []string, e env) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
+	opt, err := trainers.NewOptimizer(c.Optimizer, c.LR)
+	if err != nil {
+		return err
+	}
 	log := &logrus.Logger{Out: e.stderr, Formatter: &logrus.TextFormatter{DisableTimestamp: true}, Level: logrus.InfoLevel, Hooks: logrus.LevelHooks{}}
 	d, err := loadData(ctx, c, log)
 	if err != nil {
@@ -76,7 +80,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	start := e.now()
 	hist, fitErr := trainers.Fit(ctx, m, d.train, trainers.Config{
-		Optimizer:  trainers.Optimizer{Name: c.Optimizer, LearningRate: c.LR},
+		Optimizer:  opt,
 		Epochs:     c.Epochs,
 		BatchSize:  c.Batch,
 		L2:         c.L2,

@@ -279,7 +279,8 @@ func TestTrainRejectsBadSettings(t *testing.T) {
 		{[]string{"-data", "moons", "-hidden", "16,x"}, `"x" is not a positive width`},
 		{[]string{"-data", "moons", "-patience", "3", "-val", "0"}, "needs validation data"},
 		{[]string{"-data", "moons", "-val", "1"}, "-val 1"},
-		{[]string{"-data", "moons", "-optimizer", "lbfgs"}, `"lbfgs"`},
+		{[]string{"-data", "moons", "-optimizer", "lbfgs"}, `-optimizer "lbfgs" is not one of gd, sgd, momentum, adam, rmsprop, adamw`},
+		{[]string{"-data", "moons", "-lr", "-1"}, "learning rate -1"},
 		{[]string{"-data", "moons", "-task", "ranking"}, `-task "ranking"`},
 		{[]string{"-data", "moons", "extra"}, `unexpected argument "extra"`},
 		{[]string{"-data", "moons", "-optimizer", "gd", "-batch", "10"}, "full-batch"},
@@ -292,6 +293,34 @@ func TestTrainRejectsBadSettings(t *testing.T) {
 	}
 	if _, _, err := runIn(t, context.Background(), "-epochs", "x"); !errors.Is(err, errUsage) {
 		t.Errorf("-epochs x: %v; want a usage error", err)
+	}
+}
+
+// -lr defaults to the optimiser's learning rate, but for gd and the
+// perceptron.
+func TestLearningRateDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		model, optimizer string
+		lr               float64
+	}{
+		{"mlp", "", 0.001}, {"mlp", "adam", 0.001}, {"mlp", "rmsprop", 0.001}, {"mlp", "adamw", 0.001},
+		{"mlp", "sgd", 0.01}, {"mlp", "momentum", 0.01}, {"linreg", "", 0.1}, {"perceptron", "", 1},
+	} {
+		c := defaults()
+		c.Data, c.Model, c.Optimizer = "moons", tt.model, tt.optimizer
+		if err := c.resolve(); err != nil || c.LR != tt.lr {
+			t.Errorf("-model %s -optimizer %q: -lr %v, %v; want %v", tt.model, tt.optimizer, c.LR, err, tt.lr)
+		}
+	}
+}
+
+func TestTrainAdamW(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, _, err := runIn(t, context.Background(), "-data", "moons", "-n", "100", "-hidden", "8", "-epochs", "2", "-optimizer", "adamw", "-out", dir); err != nil {
+		t.Fatal(err)
+	}
+	if doc := readMetrics(t, dir); doc.Settings.Optimizer != "adamw" || doc.Settings.LR != 0.001 || doc.EpochsRun != 2 {
+		t.Errorf("settings %+v, %d epochs; want adamw, lr 0.001, 2 epochs", doc.Settings, doc.EpochsRun)
 	}
 }
 
