@@ -351,10 +351,27 @@ func (s Spec) validateOutput() error {
 		return fmt.Errorf("%d class names for %d classes", len(s.Classes), n)
 	}
 	if s.Task() != Classification && s.Classes != nil {
-		return fmt.Errorf("class names given, but the model's task is %s (loss %s)", s.Task(), s.lossOrDefault())
+		return fmt.Errorf("the data has classes %s, but with loss %s and a %s output the model is a %s model: use a classification loss (categorical_crossentropy with softmax, binary_crossentropy with one sigmoid unit)",
+			quoted(s.Classes), s.lossOrDefault(), s.OutputActivation(), s.Task())
 	}
 	if s.Task() != Classification && s.Targets != nil && len(s.Targets) != units {
 		return fmt.Errorf("%d target names for %d outputs", len(s.Targets), units)
 	}
 	return nil
+}
+
+// quoted lists names for a message, at most 10 of them.
+func quoted(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i == 10 {
+			fmt.Fprintf(&b, ", … (%d in all)", len(names))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", n)
+	}
+	return b.String()
 }

@@ -385,10 +385,10 @@ func measure(m Model, d *datasets.Dataset) (*meter, error) {
 type TargetMetrics struct {
 	// Target names the output: the data's target (or label) name, or
 	// "y1", "y2", ... when it has none.
-	Target string
+	Target string `json:"target"`
 	// Metrics holds MSE, MAE and R² for a regression output; accuracy,
 	// precision, recall and F1 for a label of a multi-label model.
-	Metrics map[string]float64
+	Metrics map[string]float64 `json:"metrics"`
 }
 
 // EvaluateTargets returns the metrics of each output of a regression or

@@ -117,11 +117,11 @@ func readHeader(path string) ([]string, error) {
 // the header has it, holding the model's classes or numbers.
 func csvOptions(spec models.Spec, header []string) (datasets.CSVOptions, error) {
 	opts := datasets.CSVOptions{NoTarget: true, Features: spec.Features}
-	target, err := targetColumn(spec, header)
-	if err != nil || target == "" {
+	targets, err := targetColumns(spec, header)
+	if err != nil || targets == nil {
 		return opts, err
 	}
-	opts.NoTarget, opts.Target = false, target
+	opts.NoTarget, opts.Targets = false, targets
 	if spec.Task() == models.Classification {
 		opts.Kind, opts.Classes = datasets.Categorical, classNames(spec)
 	} else {
@@ -130,32 +130,36 @@ func csvOptions(spec models.Spec, header []string) (datasets.CSVOptions, error) 
 	return opts, nil
 }
 
-// targetColumn returns the name of the target column in header, or "" if
-// it has none. A model that names its target is looked up by that name; for
-// one that does not, a column after as many columns as it has features is
-// the target.
-func targetColumn(spec models.Spec, header []string) (string, error) {
+// targetColumns returns the names of the target columns in header, or nil
+// if it has none. A model that names its targets is looked up by those
+// names (all of them, or none); for one that does not, the columns after
+// as many columns as it has features are its targets.
+func targetColumns(spec models.Spec, header []string) ([]string, error) {
 	if spec.Targets == nil {
-		last := header[len(header)-1]
-		if len(header) == spec.Input[0]+1 && !slices.Contains(spec.Features, last) {
-			return last, nil
+		if n := spec.TargetWidth(); len(header) == spec.Input[0]+n {
+			extra := header[spec.Input[0]:]
+			if !slices.ContainsFunc(extra, func(h string) bool { return slices.Contains(spec.Features, h) }) {
+				return extra, nil
+			}
 		}
-		return "", nil
+		return nil, nil
 	}
-	var present []string
+	var present, missing []string
 	for _, t := range spec.Targets {
 		if slices.Contains(header, t) {
 			present = append(present, t)
+		} else {
+			missing = append(missing, t)
 		}
 	}
 	switch {
 	case len(present) == 0:
-		return "", nil
-	case len(spec.Targets) > 1:
-		return "", fmt.Errorf("model %s predicts %d targets %q; reading their true values from CSV is not supported: remove the columns %q",
-			spec.Name, len(spec.Targets), spec.Targets, present)
+		return nil, nil
+	case len(missing) > 0:
+		return nil, fmt.Errorf("model %s predicts the targets %s; the file has %s but not %s: give all of them (to evaluate) or none",
+			spec.Name, quoteList(spec.Targets), quoteList(present), quoteList(missing))
 	}
-	return present[0], nil
+	return spec.Targets, nil
 }
 
 // noTargetsError explains why in, which has no targets, cannot be

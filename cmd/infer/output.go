@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,16 +22,19 @@ type result struct {
 	task  models.Task
 	// classes names a classifier's classes; nil for regression.
 	classes []string
-	// targets names a regression model's outputs; nil for a classifier.
+	// targets names a regression model's outputs or a multi-label model's
+	// labels; nil for a classifier.
 	targets []string
-	in      *input
-	pred    *predictions
-	n       int
+	// multilabel says the outputs are the probabilities of labels.
+	multilabel bool
+	in         *input
+	pred       *predictions
+	n          int
 }
 
 func newResult(m *models.Model, in *input, pred *predictions) *result {
 	spec := m.Spec()
-	r := &result{model: m.Name(), task: spec.Task(), in: in, pred: pred, n: in.data.Len()}
+	r := &result{model: m.Name(), task: spec.Task(), in: in, pred: pred, n: in.data.Len(), multilabel: spec.Task() == models.MultiLabel}
 	if spec.Task() == models.Classification {
 		r.classes = classNames(spec)
 	} else {
@@ -51,8 +56,9 @@ func classNames(spec models.Spec) []string {
 	return names
 }
 
-// targetNames returns the names of a regression model's targets: its own,
-// or "y" (or "y1", "y2", ... for several) if it has none.
+// targetNames returns the names of a regression model's targets or a
+// multi-label model's labels: its own, or "y" (or "y1", "y2", ... for
+// several) if it has none.
 func targetNames(spec models.Spec) []string {
 	if spec.Targets != nil {
 		return spec.Targets
@@ -83,6 +89,18 @@ func (r *result) values(i int) []float32 {
 
 func (r *result) labelled() bool { return r.in.data.IsLabelled() }
 
+// labels returns the labels a multi-label model predicts for sample i:
+// those of probability 1/2 or more.
+func (r *result) labels(i int) []string {
+	var out []string
+	for j, p := range r.values(i) {
+		if p >= 0.5 {
+			out = append(out, r.targets[j])
+		}
+	}
+	return out
+}
+
 // writePredictionsCSV writes the predictions as CSV with a header row.
 func writePredictionsCSV(w io.Writer, r *result) error {
 	cw := csv.NewWriter(w)
@@ -110,7 +128,14 @@ func (r *result) csvHeader() []string {
 		}
 		return h
 	}
-	h = append(h, r.targets...)
+	if r.multilabel {
+		h = append(h, "predicted")
+		for _, t := range r.targets {
+			h = append(h, "p_"+t)
+		}
+	} else {
+		h = append(h, r.targets...)
+	}
 	if r.labelled() {
 		for _, t := range r.targets {
 			h = append(h, "true_"+t)
@@ -131,8 +156,15 @@ func (r *result) csvRow(i int) []string {
 		}
 		return row
 	}
-	for _, v := range r.values(i) {
-		row = append(row, strconv.FormatFloat(float64(v), 'g', 6, 32))
+	if r.multilabel {
+		row = append(row, strings.Join(r.labels(i), ";"))
+		for _, p := range r.values(i) {
+			row = append(row, strconv.FormatFloat(float64(p), 'f', 6, 32))
+		}
+	} else {
+		for _, v := range r.values(i) {
+			row = append(row, strconv.FormatFloat(float64(v), 'g', 6, 32))
+		}
 	}
 	if r.labelled() {
 		for _, v := range r.in.data.Target(i) {
@@ -145,7 +177,7 @@ func (r *result) csvRow(i int) []string {
 // jsonPrediction is one sample's entry in the JSON output.
 type jsonPrediction struct {
 	Sample        any       `json:"sample"`
-	Predicted     string    `json:"predicted,omitempty"`
+	Predicted     any       `json:"predicted,omitempty"`
 	Probabilities []float32 `json:"probabilities,omitempty"`
 	Values        []float32 `json:"values,omitempty"`
 	True          any       `json:"true,omitempty"`
@@ -160,7 +192,11 @@ func (r *result) jsonPrediction(i int) jsonPrediction {
 		}
 		return p
 	}
-	p.Values = r.values(i)
+	if r.multilabel {
+		p.Predicted, p.Probabilities = append([]string{}, r.labels(i)...), r.values(i)
+	} else {
+		p.Values = r.values(i)
+	}
 	if r.labelled() {
 		p.True = r.in.data.Target(i)
 	}
@@ -207,9 +243,14 @@ func (ev *evaluation) writeText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "model    %s\nsamples  %d\n", ev.Model, ev.Samples)
 	if ev.Report == nil {
-		for _, k := range []string{trainers.LossName, trainers.MSEName, trainers.MAEName, trainers.R2Name} {
+		names := []string{trainers.LossName, trainers.MSEName, trainers.MAEName, trainers.R2Name}
+		if ev.Task == models.MultiLabel {
+			names = []string{trainers.LossName, trainers.AccuracyName}
+		}
+		for _, k := range names {
 			fmt.Fprintf(&b, "%-8s %.6g\n", k, ev.Metrics[k])
 		}
+		writeTargets(&b, ev.Targets)
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
@@ -228,4 +269,29 @@ func (ev *evaluation) writeJSON(w io.Writer) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// writeTargets writes a table of each output's metrics, for a model with
+// several.
+func writeTargets(b *strings.Builder, ts []trainers.TargetMetrics) {
+	if len(ts) < 2 {
+		return
+	}
+	names := slices.Sorted(maps.Keys(ts[0].Metrics))
+	width := len("target")
+	for _, t := range ts {
+		width = max(width, len(t.Target))
+	}
+	fmt.Fprintf(b, "\n%-*s", width, "target")
+	for _, n := range names {
+		fmt.Fprintf(b, "  %9s", n)
+	}
+	b.WriteString("\n")
+	for _, t := range ts {
+		fmt.Fprintf(b, "%-*s", width, t.Target)
+		for _, n := range names {
+			fmt.Fprintf(b, "  %9.4f", t.Metrics[n])
+		}
+		b.WriteString("\n")
+	}
 }

@@ -177,6 +177,8 @@ type evaluation struct {
 	Samples int                `json:"samples"`
 	Metrics map[string]float64 `json:"metrics"`
 	Report  *trainers.Report   `json:"report,omitempty"`
+	// Targets holds each output's metrics, for a model with several.
+	Targets []trainers.TargetMetrics `json:"targets,omitempty"`
 }
 
 // evaluate computes the metrics of m on the labelled input of res.
@@ -187,6 +189,11 @@ func evaluate(m *models.Model, res *result) (*evaluation, error) {
 	}
 	ev := &evaluation{Model: m.Name(), Task: m.Spec().Task(), Samples: res.n, Metrics: metrics}
 	if res.classes == nil {
+		if m.Spec().Units() > 1 {
+			if ev.Targets, err = trainers.EvaluateTargets(m, res.in.data); err != nil {
+				return nil, fmt.Errorf("evaluating: %w", err)
+			}
+		}
 		return ev, nil
 	}
 	truth := make([]int, res.n)

@@ -396,9 +396,46 @@ func TestMultipleTargets(t *testing.T) {
 	if !strings.HasPrefix(stdout, "sample,y1,y2\n1,") {
 		t.Errorf("output:\n%s", stdout)
 	}
-	err = runError(t, "-model", model, "-data", writeFile(t, dir, "xy.csv", "x1,x2,y1,y2\n1,2,3,4\n"))
-	if want := `predicts 2 targets ["y1" "y2"]`; !strings.Contains(err.Error(), want) {
+	xy := writeFile(t, dir, "xy.csv", "y2,x1,x2,y1\n4,1,2,3\n5,0,1,2\n")
+	stdout = mustRun(t, "-model", model, "-data", xy)
+	if !strings.HasPrefix(stdout, "sample,y1,y2,true_y1,true_y2\n1,") || !strings.Contains(stdout, ",3,4\n2,") {
+		t.Errorf("with the targets, in another order:\n%s", stdout)
+	}
+	stdout = mustRun(t, "-model", model, "-data", xy, "-eval")
+	for _, want := range []string{"samples  2\n", "r2 ", "\ntarget        mae        mse         r2\ny1 ", "\ny2 "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-eval output lacks %q:\n%s", want, stdout)
+		}
+	}
+	err = runError(t, "-model", model, "-data", writeFile(t, dir, "x1.csv", "x1,x2,y1\n1,2,3\n"))
+	if want := `has "y1" but not "y2"`; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
+	}
+}
+
+// A multi-label model prints one probability per label and the labels it
+// predicts; -eval scores each label.
+func TestMultiLabel(t *testing.T) {
+	ds := &datasets.Dataset{Name: "tags", X: []float32{1, 2, -1, 0}, Shape: []int{2}, Y: []float32{1, 0, 0, 1},
+		Features: []string{"x1", "x2"}, Targets: []string{"red", "big"}}
+	m, err := models.NewMLP(2, nil, models.MultiLabelOutput(2), models.WithSeed(1), models.WithDataInfo(ds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.Param("dense_1/kernel")
+	w.SetFloat64s([]float64{10, 0, 0, -10}) // red when x1 > 0, big when x2 < 0
+	model, dir := save(t, m, "tags"), t.TempDir()
+	data := writeFile(t, dir, "tags.csv", "x1,x2,red,big\n1,2,1,0\n-1,-1,0,1\n1,-1,1,1\n")
+	stdout := mustRun(t, "-model", model, "-data", data)
+	want := "sample,predicted,p_red,p_big,true_red,true_big\n1,red,0.999955,0.000000,1,0\n2,big,0.000045,0.999955,0,1\n3,red;big,"
+	if !strings.HasPrefix(stdout, want) {
+		t.Errorf("output:\n%s\nwant it to start with\n%s", stdout, want)
+	}
+	stdout = mustRun(t, "-model", model, "-data", data, "-eval")
+	for _, want := range []string{"accuracy 1\n", "target   accuracy         f1  precision     recall\nred ", "\nbig        1.0000"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-eval output lacks %q:\n%s", want, stdout)
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 )
 
@@ -25,6 +26,9 @@ type config struct {
 	Model       string  `json:"model"`
 	Hidden      string  `json:"hidden"`
 	Activation  string  `json:"activation"`
+	Output      string  `json:"output,omitempty"`
+	Loss        string  `json:"loss,omitempty"`
+	Ops         string  `json:"ops,omitempty"`
 	Dropout     float64 `json:"dropout"`
 	L2          float64 `json:"l2"`
 	Optimizer   string  `json:"optimizer"`
@@ -60,6 +64,9 @@ Examples:
   go run ./cmd/train -data moons -hidden 16,16 -epochs 200
   go run ./cmd/train -data xor -model perceptron
   go run ./cmd/train -data iris.csv -target species -model logreg -test iris-test.csv
+  go run ./cmd/train -data houses.csv -target price -output relu -loss huber
+  go run ./cmd/train -data scores.csv -target math,reading,writing
+  go run ./cmd/train -model arch.json -epochs 5
   go run ./cmd/train -config run.json -lr 0.01
 
 Flags:
@@ -76,11 +83,14 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	}
 	fs.String("config", "", "read settings from this JSON `file` (fields named like the flags); flags override it")
 	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, linear, or a CSV `file` with a header row")
-	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column)")
-	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification or regression (default: from the model and the column)")
-	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet")
+	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
+	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
+	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
 	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
+	fs.StringVar(&c.Output, "output", c.Output, "output `activation` of mlp and linreg: linear, relu (e.g. for a positive target), sigmoid, tanh, softmax (default: from the task)")
+	fs.StringVar(&c.Loss, "loss", c.Loss, "`loss`: mse, mae, huber, binary_crossentropy, categorical_crossentropy, perceptron (default: from the output activation)")
+	fs.StringVar(&c.Ops, "ops", c.Ops, "graph ops: fused (dlgo's, fast) or gorgonia (Gorgonia's built-in ops, for teaching and as the reference) (default fused)")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "dropout `rate` after each MLP hidden layer (0 = off)")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 penalty `coefficient` λ: adds λ/2·Σw² over the weights, not the biases")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam, rmsprop, adamw (default adam; sgd for the perceptron; gd for linreg)")
@@ -147,6 +157,27 @@ func findConfigFlag(args []string) string {
 	return ""
 }
 
+// isArchitecture says whether -model names an architecture file.
+func (c *config) isArchitecture() bool {
+	if strings.HasSuffix(strings.ToLower(c.Model), ".json") {
+		return true
+	}
+	st, err := os.Stat(c.Model)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// targets returns the -target columns, nil for the default (the last
+// column).
+func (c *config) targets() []string {
+	var out []string
+	for _, f := range strings.Split(c.Target, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // parseHidden parses "128,64" into widths.
 func parseHidden(s string) ([]int, error) {
 	s = strings.TrimSpace(s)
@@ -171,7 +202,22 @@ func (c *config) resolve() error {
 	switch c.Model {
 	case "perceptron", "linreg", "logreg", "mlp", "convnet":
 	default:
-		return fmt.Errorf("-model %q is not one of perceptron, linreg, logreg, mlp, convnet", c.Model)
+		if !c.isArchitecture() {
+			return fmt.Errorf("-model %q is not one of perceptron, linreg, logreg, mlp, convnet, or an architecture file (name.json)", c.Model)
+		}
+	}
+	switch c.Ops {
+	case "", "fused", "gorgonia":
+	default:
+		return fmt.Errorf("-ops %q is not fused or gorgonia", c.Ops)
+	}
+	if c.Loss != "" {
+		if _, err := models.ParseLoss(c.Loss); err != nil {
+			return fmt.Errorf("-loss: %w", err)
+		}
+	}
+	if c.Output != "" && c.Model != "mlp" && c.Model != "linreg" {
+		return fmt.Errorf("-output sets the output activation of mlp and linreg; model %s has its own", c.Model)
 	}
 	if c.Model == "convnet" && !mnist {
 		return errors.New("-model convnet needs image data: use -data mnist")
@@ -226,9 +272,12 @@ func (c *config) resolve() error {
 		}
 	}
 	switch c.Task {
-	case "", "classification", "regression":
+	case "", "classification", "regression", "multilabel":
 	default:
-		return fmt.Errorf("-task %q is not classification or regression", c.Task)
+		return fmt.Errorf("-task %q is not classification, regression or multilabel", c.Task)
+	}
+	if len(c.targets()) > 1 && c.Task == "classification" {
+		return fmt.Errorf("-target %s names several columns: they are regressed or, holding 0 and 1, read as labels (-task multilabel); a classifier has one target column", c.Target)
 	}
 	if c.Patience < 0 {
 		return fmt.Errorf("-patience %d must not be negative", c.Patience)

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/models"
 	"github.com/sirupsen/logrus"
 )
 
@@ -39,6 +40,13 @@ func loadData(ctx context.Context, c config, log *logrus.Logger) (*runData, erro
 			return nil, err
 		}
 		d.images = c.Model == "convnet"
+		if c.isArchitecture() {
+			a, err := models.LoadArchitecture(c.Model)
+			if err != nil {
+				return nil, err
+			}
+			d.images = usesImages(a)
+		}
 		if !d.images {
 			all, d.test = all.Flatten(), d.test.Flatten()
 		}
@@ -86,9 +94,9 @@ func lenOf(d *datasets.Dataset) int {
 // loadCSV reads a CSV for the run's model. like, if set, is the training
 // set whose columns and classes the file must have.
 func loadCSV(c config, path string, like *datasets.Dataset) (*datasets.Dataset, error) {
-	opts := datasets.CSVOptions{Target: c.Target}
+	opts := datasets.CSVOptions{Targets: c.targets()}
 	switch {
-	case c.Task == "regression" || (c.Task == "" && c.Model == "linreg"):
+	case c.Task == "regression" || c.Task == "multilabel" || (c.Task == "" && c.Model == "linreg"):
 		opts.Kind = datasets.Numeric
 	case c.Task == "classification":
 		opts.Kind = datasets.Categorical
@@ -96,7 +104,7 @@ func loadCSV(c config, path string, like *datasets.Dataset) (*datasets.Dataset, 
 	if like != nil {
 		opts.Features = like.Features
 		opts.Classes = like.Classes
-		opts.Target = like.Targets[0]
+		opts.Targets = like.Targets
 		if !like.IsClassification() {
 			opts.Kind = datasets.Numeric
 		}

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,21 +43,24 @@ type runOutput struct {
 
 // metricsDoc is the content of metrics.json.
 type metricsDoc struct {
-	Model        string             `json:"model"`
-	Data         string             `json:"data"`
-	DataSHA256   string             `json:"data_sha256"`
-	Seed         int64              `json:"seed"`
-	Samples      map[string]int     `json:"samples"`
-	Train        map[string]float64 `json:"train"`
-	Validation   map[string]float64 `json:"validation,omitempty"`
-	Test         map[string]float64 `json:"test,omitempty"`
-	EpochsRun    int                `json:"epochs_run"`
-	BestEpoch    int                `json:"best_epoch,omitempty"`
-	StoppedEarly bool               `json:"stopped_early"`
-	Interrupted  string             `json:"interrupted,omitempty"`
-	Params       int                `json:"params"`
-	Settings     config             `json:"settings"`
-	Versions     map[string]string  `json:"versions"`
+	Model      string             `json:"model"`
+	Data       string             `json:"data"`
+	DataSHA256 string             `json:"data_sha256"`
+	Seed       int64              `json:"seed"`
+	Samples    map[string]int     `json:"samples"`
+	Train      map[string]float64 `json:"train"`
+	Validation map[string]float64 `json:"validation,omitempty"`
+	Test       map[string]float64 `json:"test,omitempty"`
+	// Targets holds each output's metrics per set, for a model with
+	// several outputs (regression or multi-label).
+	Targets      map[string][]targetDoc `json:"targets,omitempty"`
+	EpochsRun    int                    `json:"epochs_run"`
+	BestEpoch    int                    `json:"best_epoch,omitempty"`
+	StoppedEarly bool                   `json:"stopped_early"`
+	Interrupted  string                 `json:"interrupted,omitempty"`
+	Params       int                    `json:"params"`
+	Settings     config                 `json:"settings"`
+	Versions     map[string]string      `json:"versions"`
 }
 
 func (o *runOutput) write() error {
@@ -91,10 +96,24 @@ func (o *runOutput) metrics() metricsDoc {
 	if o.es != nil && o.es.BestEpoch > 0 {
 		doc.BestEpoch = o.es.BestEpoch
 	}
+	for set, ts := range o.res.targets {
+		if doc.Targets == nil {
+			doc.Targets = map[string][]targetDoc{}
+		}
+		for _, tm := range ts {
+			doc.Targets[set] = append(doc.Targets[set], targetDoc{Target: tm.Target, Metrics: tm.Metrics})
+		}
+	}
 	if o.fitErr != nil {
 		doc.Interrupted = o.fitErr.Error()
 	}
 	return doc
+}
+
+// targetDoc is one output's metrics in metrics.json.
+type targetDoc struct {
+	Target  string             `json:"target"`
+	Metrics map[string]float64 `json:"metrics"`
 }
 
 // flatMetrics keys the final figures as Keras' history does: "loss",
@@ -159,6 +178,7 @@ func (o *runOutput) report(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-10s  %s\n", set.name, strings.Join(parts, ", "))
 	}
+	o.reportTargets(w)
 	model := filepath.Join(o.dir, modelFile)
 	fmt.Fprintf(w, "\nSaved in %s:\n", o.dir)
 	fmt.Fprintf(w, "  %-22s the trained model (np.load reads its weights)\n", modelFile)
@@ -178,5 +198,39 @@ func (o *runOutput) report(w io.Writer) {
 		fmt.Fprintf(w, "\nPredict with it:\n  go run ./cmd/infer -model %s -data %s -eval\n", model, input)
 	} else {
 		fmt.Fprintf(w, "\nPredict with it:\n  go run ./cmd/infer -model %s -data <a CSV with the columns %s>\n", model, strings.Join(o.d.train.Features, ","))
+	}
+}
+
+// reportTargets prints each output's metrics on the most held-out data,
+// for a model with several outputs.
+func (o *runOutput) reportTargets(w io.Writer) {
+	set := "test"
+	switch {
+	case o.res.targets["test"] != nil:
+	case o.res.targets["validation"] != nil:
+		set = "validation"
+	default:
+		set = "train"
+	}
+	ts := o.res.targets[set]
+	if len(ts) == 0 {
+		return
+	}
+	names := slices.Sorted(maps.Keys(ts[0].Metrics))
+	width := len("target")
+	for _, t := range ts {
+		width = max(width, len(t.Target))
+	}
+	fmt.Fprintf(w, "\nper output (%s data):\n  %-*s", set, width, "target")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %9s", n)
+	}
+	fmt.Fprintln(w)
+	for _, t := range ts {
+		fmt.Fprintf(w, "  %-*s", width, t.Target)
+		for _, n := range names {
+			fmt.Fprintf(w, "  %9.4f", t.Metrics[n])
+		}
+		fmt.Fprintln(w)
 	}
 }

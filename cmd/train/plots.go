@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/plots"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -21,9 +22,9 @@ func (o *runOutput) writePlots() error {
 		marker = o.es.BestEpoch
 	}
 	train := o.d.train
-	metric := "mae"
-	if train.IsClassification() {
-		metric = "accuracy"
+	metric := "accuracy"
+	if o.m.Spec().Task() == models.Regression {
+		metric = "mae"
 	}
 	if err := o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) }); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 	"github.com/sirupsen/logrus"
@@ -56,7 +57,7 @@ func run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	m, err := buildModel(c, d)
+	m, err := buildModel(c, d, log)
 	if err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 	dir := c.Out
 	if dir == "" {
-		dir = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", c.Model, dataLabel(c.Data), e.now().Format("20060102-150405")))
+		dir = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", dataLabel(c.Model), dataLabel(c.Data), e.now().Format("20060102-150405")))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating the run directory: %w", err)
@@ -128,25 +129,32 @@ func monitorName(d *runData) string {
 	return "loss"
 }
 
-// results are the final figures of the trained model on each set.
+// results are the final figures of the trained model on each set, and of
+// each output of a model with several (regression or multi-label).
 type results struct {
 	train, val, test map[string]float64
+	targets          map[string][]trainers.TargetMetrics
 }
 
 func evaluateAll(m *models.Model, d *runData) (*results, error) {
-	var r results
-	var err error
-	if r.train, err = trainers.Evaluate(m, d.train); err != nil {
-		return nil, fmt.Errorf("evaluating on the training data: %w", err)
-	}
-	if d.val != nil {
-		if r.val, err = trainers.Evaluate(m, d.val); err != nil {
-			return nil, fmt.Errorf("evaluating on the validation data: %w", err)
+	r := results{targets: map[string][]trainers.TargetMetrics{}}
+	several := m.Spec().Task() != models.Classification && m.Spec().Units() > 1
+	for _, set := range []struct {
+		name string
+		data *datasets.Dataset
+		logs *map[string]float64
+	}{{"train", d.train, &r.train}, {"validation", d.val, &r.val}, {"test", d.test, &r.test}} {
+		if set.data == nil {
+			continue
 		}
-	}
-	if d.test != nil {
-		if r.test, err = trainers.Evaluate(m, d.test); err != nil {
-			return nil, fmt.Errorf("evaluating on the test data: %w", err)
+		var err error
+		if *set.logs, err = trainers.Evaluate(m, set.data); err != nil {
+			return nil, fmt.Errorf("evaluating on the %s data: %w", set.name, err)
+		}
+		if several {
+			if r.targets[set.name], err = trainers.EvaluateTargets(m, set.data); err != nil {
+				return nil, fmt.Errorf("evaluating each output on the %s data: %w", set.name, err)
+			}
 		}
 	}
 	return &r, nil
