@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/dlgo/dlgo/models"
 )
@@ -77,4 +78,66 @@ func ExampleNew() {
 	// Output:
 	// classification binary_crossentropy 2
 	// 2 probabilities for one sample
+}
+
+// A ConvNet built layer by layer, as with Keras' Sequential; Summary shows
+// each layer's output shape and parameters.
+func ExampleSequential() {
+	spec := models.Sequential([]int{1, 28, 28},
+		models.Conv2D(16, 3, models.ReLU).WithPadding(models.Same),
+		models.BatchNorm(),
+		models.MaxPool2D(2),
+		models.Flatten(),
+		models.Dropout(0.25),
+		models.Dense(10, models.Softmax))
+	m, err := models.New(spec, models.WithSeed(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.Summary(os.Stdout)
+	// Output:
+	// Model: "sequential"
+	// ______________________________________________________________________
+	//  Layer (type)                      Output Shape              Param #
+	// ======================================================================
+	//  input (Input)                     (None, 1, 28, 28)         0
+	//  conv2d_1 (Conv2D, relu)           (None, 16, 28, 28)        160
+	//  batchnorm_1 (BatchNormalization)  (None, 16, 28, 28)        64
+	//  maxpool2d_1 (MaxPooling2D)        (None, 16, 14, 14)        0
+	//  flatten_1 (Flatten)               (None, 3136)              0
+	//  dropout_1 (Dropout)               (None, 3136)              0
+	//  dense_1 (Dense, softmax)          (None, 10)                31,370
+	// ======================================================================
+	// Total params: 31,594 (123.41 KB)
+	// Trainable params: 31,562 (123.29 KB)
+	// Non-trainable params: 32 (128 B)
+	// ______________________________________________________________________
+}
+
+// An architecture file describes the layers and the loss; the input
+// shape comes from the data. Here a regression with a ReLU output (prices
+// are positive) and the Huber loss.
+func ExampleReadArchitecture() {
+	a, err := models.ReadArchitecture(strings.NewReader(`{
+		"name": "prices",
+		"layers": [
+			{"type": "dense", "units": 16, "activation": "relu"},
+			{"type": "dense", "units": 1, "activation": "relu"}
+		],
+		"loss": "huber"
+	}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := models.New(a.Spec([]int{3}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := m.Spec()
+	fmt.Println(s.Task(), s.Loss, s.OutputActivation(), s.Units())
+	// Output:
+	// regression huber relu 1
 }

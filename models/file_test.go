@@ -165,6 +165,9 @@ func TestReadRejectsBadFiles(t *testing.T) {
     ]`, `"input": [
       3, 100000000
     ]`), nil), "more values per sample"},
+		{"duplicate layer names", rezip(t, good, replaceIn(manifestName, `"name": "dropout_1"`, `"name": "dense_1"`), nil), `both named "dense_1"`},
+		{"unknown layer field", rezip(t, good, replaceIn(manifestName, `"rate": 0.25`, `"rate": 0.25, "filters": 3`), nil), `no "filters" setting`},
+		{"path in a layer name", rezip(t, good, replaceIn(manifestName, `"name": "dropout_1"`, `"name": "../../x"`), nil), `layer name "../../x"`},
 		{"unchanged", rezip(t, good, keep, nil), ""},
 	}
 	for _, tt := range tests {

@@ -151,8 +151,6 @@ type builder struct {
 	// output says the layer being added is the output layer, which leaves
 	// out its activation.
 	output bool
-	// names counts the node names used, to keep them unique.
-	names map[string]bool
 }
 
 // node returns p's node in the graph under construction.

@@ -42,7 +42,7 @@ func TestNewRejectsBadSpecs(t *testing.T) {
 		{"pool too big", Spec{Input: []int{1, 2, 2}, Layers: []LayerSpec{{Type: LayerMaxPool2D, Kernel: 3}, {Type: LayerFlatten}, Dense(1, Linear)}}, "does not fit"},
 		{"same with an even kernel", Spec{Input: []int{1, 4, 4}, Layers: []LayerSpec{Conv2D(1, 2, ReLU).WithPadding(Same)}}, "odd kernel"},
 		{"class names", Spec{Input: []int{2}, Classes: []string{"a", "b", "c"}, Layers: []LayerSpec{Dense(1, Sigmoid)}}, "class names"},
-		{"class names for regression", Spec{Input: []int{2}, Classes: []string{"a", "b"}, Layers: []LayerSpec{Dense(1, Linear)}}, "class names"},
+		{"class names for regression", Spec{Input: []int{2}, Classes: []string{"a", "b"}, Layers: []LayerSpec{Dense(1, Linear)}}, "regression model: use a classification loss"},
 		{"feature names", Spec{Input: []int{2}, Features: []string{"a"}, Layers: []LayerSpec{Dense(1, Linear)}}, "feature names"},
 		{"dtype", Spec{DType: "int8", Input: []int{2}, Layers: []LayerSpec{Dense(1, Linear)}}, "dtype"},
 		{"duplicate names", Spec{Input: []int{2}, Layers: []LayerSpec{Dense(3, ReLU).WithName("hidden"), Dense(1, Linear).WithName("hidden")}}, `layers 1 and 2 are both named "hidden"`},
