@@ -43,6 +43,18 @@ type config struct {
 	N           int     `json:"n"`
 	Standardize bool    `json:"standardize"`
 	MNISTDir    string  `json:"mnist_dir,omitempty"`
+	// How a CSV table is read (see table.go).
+	Sep      string `json:"sep,omitempty"`
+	Skip     int    `json:"skip,omitempty"`
+	Drop     string `json:"drop,omitempty"`
+	Features string `json:"features,omitempty"`
+	Missing  string `json:"missing,omitempty"`
+	NA       string `json:"na,omitempty"`
+
+	// set records the settings given on the command line or in the
+	// -config file, by flag name: the others take defaults that depend on
+	// the data.
+	set map[string]bool
 }
 
 // defaults are the settings before any file or flag.
@@ -105,16 +117,32 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.N, "n", c.N, "number of samples of a synthetic data set")
 	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise tabular features with statistics of the training data (kept in the model)")
 	fs.StringVar(&c.MNISTDir, "mnist-dir", c.MNISTDir, "`directory` holding the four MNIST files, looked in first")
+	fs.StringVar(&c.Sep, "sep", c.Sep, "CSV field `separator`: , ; tab | space (runs of spaces and tabs) (default: detected)")
+	fs.IntVar(&c.Skip, "skip", c.Skip, "CSV `lines` to skip before the header (a preamble)")
+	fs.StringVar(&c.Drop, "drop", c.Drop, "CSV `columns` a,b not to use as features")
+	fs.StringVar(&c.Features, "features", c.Features, "the only CSV `columns` a,b to use as features (default: every column but the target)")
+	fs.StringVar(&c.Missing, "missing", c.Missing, "missing CSV feature values: impute (median of a number column, most frequent value of a text column, from the training rows) or error (default impute)")
+	fs.StringVar(&c.NA, "na", c.NA, "more CSV `cells` a,b read as missing values, besides empty, NA, NaN, null, None, N/A, ? and the other pandas defaults")
 	return fs
 }
 
 // errHelp is returned when -h was asked for: not a failure.
 var errHelp = flag.ErrHelp
 
+// usageErr is a mistake on the command line: main prints it with a hint
+// to -h and exits with status 2.
+type usageErr struct{ err error }
+
+func (e usageErr) Error() string        { return e.err.Error() }
+func (e usageErr) Unwrap() error        { return e.err }
+func (e usageErr) Is(target error) bool { return target == errUsage }
+
 // parseConfig reads the settings: defaults, then the -config file, then
-// the other flags.
-func parseConfig(args []string, stderr io.Writer) (config, error) {
+// the other flags. It returns errHelp for -h and a usageErr for a flag
+// that does not parse.
+func parseConfig(args []string) (config, error) {
 	c := defaults()
+	c.set = map[string]bool{}
 	// First pass: find -config without complaining about other flags.
 	if path := findConfigFlag(args); path != "" {
 		data, err := os.ReadFile(path)
@@ -126,15 +154,85 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		if err := dec.Decode(&c); err != nil {
 			return c, fmt.Errorf("config file %s: %w", path, err)
 		}
+		var keys map[string]json.RawMessage
+		if json.Unmarshal(data, &keys) == nil {
+			for k := range keys {
+				c.set[strings.ReplaceAll(k, "_", "-")] = true
+			}
+		}
 	}
-	fs := newFlagSet(&c, stderr)
+	fs := newFlagSet(&c, io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if errors.Is(err, flag.ErrHelp) {
+			return c, errHelp
+		}
+		return c, usageErr{withSuggestion(fs, err)}
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (flags start with -; see -h)", fs.Arg(0))
+		return c, usageErr{fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))}
 	}
-	return c, nil
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		c.set[f.Name] = true
+		switch f.Name {
+		case "epochs", "lr", "batch":
+			if v, err := strconv.ParseFloat(f.Value.String(), 64); err == nil && v == 0 && bad == nil {
+				bad = usageErr{fmt.Errorf("-%s 0: leave the flag out for the default; 0 is not a %s", f.Name, map[string]string{
+					"epochs": "number of epochs", "lr": "learning rate", "batch": "batch size"}[f.Name])}
+			}
+		}
+	})
+	return c, bad
+}
+
+// withSuggestion adds the closest flag name to an error about a flag
+// that is not defined.
+func withSuggestion(fs *flag.FlagSet, err error) error {
+	const prefix = "flag provided but not defined: -"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return err
+	}
+	name := strings.TrimLeft(strings.TrimPrefix(msg, prefix), "-")
+	best, bestD := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w; did you mean -%s?", err, best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// writeUsage writes the -h text.
+func writeUsage(w io.Writer) error {
+	c := defaults()
+	fs := newFlagSet(&c, w)
+	fs.Usage()
+	return nil
 }
 
 // findConfigFlag returns the value of -config or --config in args.
@@ -199,6 +297,9 @@ func parseHidden(s string) ([]int, error) {
 // and checks the combination.
 func (c *config) resolve() error {
 	mnist := c.Data == "mnist"
+	if err := c.checkDataFlags(); err != nil {
+		return err
+	}
 	switch c.Model {
 	case "perceptron", "linreg", "logreg", "mlp", "convnet":
 	default:

@@ -13,7 +13,9 @@
 //	                       2-D data, the confusion matrix of a classifier
 //
 // Ctrl-C stops after the current iteration, saves the best model so far and
-// exits with status 130. Other failures exit with status 1.
+// exits with status 130 (as a built binary: under go run, the go command
+// itself exits with status 1). A mistake on the command line exits with
+// status 2, other failures with status 1.
 package main
 
 import (
@@ -32,6 +34,7 @@ func main() {
 	switch {
 	case err == nil:
 	case errors.Is(err, errUsage):
+		fmt.Fprintf(os.Stderr, "train: %v\nrun 'go run ./cmd/train -h' for every flag\n", err)
 		os.Exit(2)
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(os.Stderr, "train:", err)

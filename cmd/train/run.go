@@ -35,14 +35,11 @@ func run(ctx context.Context, args []string, e env) error {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	c, err := parseConfig(args, e.stderr)
+	c, err := parseConfig(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil
+		return writeUsage(e.stdout)
 	}
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "flag provided") || strings.Contains(err.Error(), "invalid value") {
-			return errUsage // the flag package has already printed it
-		}
 		return err
 	}
 	if err := c.resolve(); err != nil {
@@ -61,6 +58,7 @@ func run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprint(e.stdout, d.summary)
 	if err := m.Summary(e.stdout); err != nil {
 		return err
 	}
@@ -95,7 +93,7 @@ func run(ctx context.Context, args []string, e env) error {
 	if fitErr != nil && ck.BestEpoch == 0 {
 		return fmt.Errorf("%w; no epoch completed, so no model was saved", fitErr)
 	}
-	log.Infof("trained %d epochs in %s", len(hist.Epochs), e.now().Sub(start).Round(time.Millisecond))
+	log.Infof("trained %s in %s", plural(len(hist.Epochs), "epoch"), e.now().Sub(start).Round(time.Millisecond))
 
 	res, err := evaluateAll(m, d)
 	if err != nil {
