@@ -296,7 +296,7 @@ func (p *Plan) planTargets(pr *problems) {
 		case integers && len(numbers) <= maxAutoClasses && len(numbers)*minPerClass <= n:
 			p.Rule = fmt.Sprintf("its values are %d distinct integers (-task regression to regress them)", len(numbers))
 		default:
-			p.Rule = "its values are numbers"
+			p.Rule = "its values are numbers (-task classification if they are class labels)"
 			if integers {
 				p.Rule = fmt.Sprintf("its values are integers with %d distinct values, too many for classes (-task classification to classify them)", len(numbers))
 			}

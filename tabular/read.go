@@ -274,7 +274,7 @@ func isSklearnPreamble(recs [][]string) bool {
 	}
 	n, err1 := strconv.Atoi(first[0])
 	p, err2 := strconv.Atoi(first[1])
-	if err1 != nil || err2 != nil || p < 1 {
+	if err1 != nil || err2 != nil || p < 1 || (allNumbers(first) && len(first) == p+1) {
 		return false
 	}
 	data := recs[1:]

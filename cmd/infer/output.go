@@ -256,7 +256,7 @@ func (ev *evaluation) writeText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "model    %s\nsamples  %d\n", ev.Model, ev.Samples)
 	if ev.Report == nil {
-		names := []string{trainers.LossName, trainers.MSEName, trainers.MAEName, trainers.R2Name}
+		names := []string{trainers.LossName, trainers.MSEName, trainers.RMSEName, trainers.MAEName, trainers.R2Name}
 		if ev.Task == models.MultiLabel {
 			names = []string{trainers.LossName, trainers.AccuracyName}
 		}

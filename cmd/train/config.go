@@ -98,7 +98,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
 	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
 	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
-	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none)")
+	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none; 64,32 for CSV tables)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
 	fs.StringVar(&c.Output, "output", c.Output, "output `activation` of mlp and linreg: linear, relu (e.g. for a positive target), sigmoid, tanh, softmax (default: from the task)")
 	fs.StringVar(&c.Loss, "loss", c.Loss, "`loss`: mse, mae, huber, binary_crossentropy, categorical_crossentropy, perceptron (default: from the output activation)")
@@ -108,9 +108,9 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam, rmsprop, adamw (default adam; sgd for the perceptron; gd for linreg)")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, rmsprop and adamw, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "mini-batch `size` (default 128 for mnist, 32 otherwise, 1 for the perceptron; gd uses the whole set)")
-	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 100 otherwise, 20 for the perceptron)")
-	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off)")
-	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none)")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 500 for CSV tables with early stopping, 100 otherwise, 20 for the perceptron)")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off; 20 for CSV tables)")
+	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none; 0.2 for CSV tables)")
 	fs.StringVar(&c.Test, "test", c.Test, "held-out CSV `file` evaluated at the end (mnist uses its test set)")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "random seed for the weights, the data split, shuffling and dropout")
 	fs.StringVar(&c.Out, "out", c.Out, "run `directory` (default runs/<model>-<data>-<time>)")
@@ -297,9 +297,6 @@ func parseHidden(s string) ([]int, error) {
 // and checks the combination.
 func (c *config) resolve() error {
 	mnist := c.Data == "mnist"
-	if err := c.checkDataFlags(); err != nil {
-		return err
-	}
 	switch c.Model {
 	case "perceptron", "linreg", "logreg", "mlp", "convnet":
 	default:
@@ -360,6 +357,9 @@ func (c *config) resolve() error {
 			c.Batch = 32
 		}
 	}
+	if c.isTable() {
+		c.tableDefaults()
+	}
 	if c.Epochs == 0 {
 		switch {
 		case c.Model == "convnet":
@@ -376,6 +376,9 @@ func (c *config) resolve() error {
 	case "", "classification", "regression", "multilabel":
 	default:
 		return fmt.Errorf("-task %q is not classification, regression or multilabel", c.Task)
+	}
+	if err := c.checkDataFlags(); err != nil {
+		return err
 	}
 	if len(c.targets()) > 1 && c.Task == "classification" {
 		return fmt.Errorf("-target %s names several columns: they are regressed or, holding 0 and 1, read as labels (-task multilabel); a classifier has one target column", c.Target)

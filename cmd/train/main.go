@@ -24,13 +24,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)})
+	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout), width: widthOf(os.Stdout)})
 	switch {
 	case err == nil:
 	case errors.Is(err, errUsage):
@@ -49,4 +50,14 @@ func main() {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// widthOf returns the width of the terminal f is: asked of the terminal,
+// or from the COLUMNS variable; 0 if unknown.
+func widthOf(f *os.File) int {
+	if w := terminalWidth(f); w > 0 {
+		return w
+	}
+	w, _ := strconv.Atoi(os.Getenv("COLUMNS"))
+	return max(w, 0)
 }

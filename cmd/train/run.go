@@ -22,6 +22,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// terminal says stdout is a terminal: draw progress bars in place.
 	terminal bool
+	// width is the terminal's width in columns, 0 if unknown.
+	width int
 	// now returns the time (time.Now when nil); tests fix it.
 	now func() time.Time
 }
@@ -71,7 +73,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 
 	ck := &trainers.Checkpoint{}
-	callbacks := []trainers.Callback{&trainers.Progress{W: e.stdout, Terminal: e.terminal, Now: e.now}, ck}
+	callbacks := []trainers.Callback{&trainers.Progress{W: e.stdout, Terminal: e.terminal, Now: e.now, Width: e.width}, ck}
 	var es *trainers.EarlyStopping
 	if c.Patience > 0 {
 		es = &trainers.EarlyStopping{Patience: c.Patience, RestoreBest: true, Verbose: e.stdout}
