@@ -246,3 +246,18 @@ func taskLine(c config, d *runData, multilabel bool) string {
 	}
 	return fmt.Sprintf("Task: regression of %q%s\n", targets, rule)
 }
+
+// inputColumns names the columns a CSV to predict must have: the table's
+// feature columns, or the model's features for other data.
+func inputColumns(d *runData) []string {
+	if d.table == nil {
+		return d.train.Features
+	}
+	var out []string
+	for _, c := range d.table.Columns {
+		if c.Kind != tabular.Dropped {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
