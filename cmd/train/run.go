@@ -101,6 +101,7 @@ func run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	warnPoorFit(log, c, res)
 	out := &runOutput{dir: dir, c: c, d: d, m: m, hist: hist, res: res, fitErr: fitErr, es: es, ck: ck}
 	if err := out.write(); err != nil {
 		return err

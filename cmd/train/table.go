@@ -10,6 +10,7 @@ import (
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/tabular"
+	"github.com/dlgo/dlgo/trainers"
 	"github.com/sirupsen/logrus"
 )
 
@@ -260,4 +261,18 @@ func inputColumns(d *runData) []string {
 		}
 	}
 	return out
+}
+
+// warnPoorFit warns when a regression model fits its own training data
+// worse than predicting the mean (R² below 0), and says what to try.
+func warnPoorFit(log *logrus.Logger, c config, res *results) {
+	r2, ok := res.train[trainers.R2Name]
+	if !ok || r2 >= 0 {
+		return
+	}
+	advice := "train longer (-epochs), or try -lr 0.01"
+	if !c.Standardize {
+		advice = "standardise the features and the target (-standardize=true), " + advice
+	}
+	log.Warnf("the model fits its training data worse than the mean of the target (training R² %.3f): %s", r2, advice)
 }
