@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // newRand returns the random source that every seeded function of the
@@ -30,6 +31,16 @@ func (d *Dataset) displayName() string {
 // proportion: part gets round(frac*count) samples of each class. For
 // regression sets stratify has no effect.
 func (d *Dataset) Split(frac float64, seed int64, stratify bool) (rest, part *Dataset, err error) {
+	restIdx, partIdx, err := d.SplitIndices(frac, seed, stratify)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Subset(restIdx), d.Subset(partIdx), nil
+}
+
+// SplitIndices is Split's choice of samples: the indices of rest and of
+// part, in shuffled order.
+func (d *Dataset) SplitIndices(frac float64, seed int64, stratify bool) (rest, part []int, err error) {
 	if !(frac > 0 && frac < 1) {
 		return nil, nil, fmt.Errorf("split %s: fraction %v is not strictly between 0 and 1", d.displayName(), frac)
 	}
@@ -49,18 +60,30 @@ func (d *Dataset) Split(frac float64, seed int64, stratify bool) (rest, part *Da
 		k += quota[s]
 	}
 	if k < 1 || k > n-1 {
+		if len(counts) > 1 {
+			return nil, nil, fmt.Errorf("split %s: a stratified split gives each of the %d classes round(%v × its count) samples, and with classes of %s samples that is %d in all for the part and %d for the rest; both need at least 1: use a larger fraction or more data",
+				d.displayName(), len(counts), frac, countRange(counts), k, n-k)
+		}
 		return nil, nil, fmt.Errorf("split %s: a fraction %v of %d samples gives a part of %d and a rest of %d; both need at least 1 sample", d.displayName(), frac, n, k, n-k)
 	}
-	var restIdx, partIdx []int
 	for _, i := range newRand(seed).Perm(n) {
 		if s := strata[i]; quota[s] > 0 {
 			quota[s]--
-			partIdx = append(partIdx, i)
+			part = append(part, i)
 		} else {
-			restIdx = append(restIdx, i)
+			rest = append(rest, i)
 		}
 	}
-	return d.Subset(restIdx), d.Subset(partIdx), nil
+	return rest, part, nil
+}
+
+// countRange writes the smallest and largest of counts: "3 to 12", or "4".
+func countRange(counts []int) string {
+	lo, hi := slices.Min(counts), slices.Max(counts)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d to %d", lo, hi)
 }
 
 // classStrata returns each sample's class and how many samples each class

@@ -135,7 +135,7 @@ func TestSplitErrors(t *testing.T) {
 		{"one sample", numbered(1, nil, 0), 0.5, false, []string{"1 samples"}},
 		{"no samples", &Dataset{Shape: []int{1}}, 0.5, false, []string{"dataset: no samples"}},
 		{"short targets", noTargets, 0.5, false, []string{"numbered", "1 target values for 4 samples"}},
-		{"stratified rounds to nothing", numbered(4, func(i int) int { return i }, 4), 0.2, true, []string{"4 samples", "part of 0"}},
+		{"stratified rounds to nothing", numbered(4, func(i int) int { return i }, 4), 0.2, true, []string{"a stratified split gives each of the 4 classes", "0 in all for the part"}},
 		{"class index out of range", badLabel, 0.5, true, []string{"sample 2 has class index 2"}},
 		{"class index out of range, not stratified", badLabel, 0.5, false, []string{"sample 2 has class index 2"}},
 	}

@@ -61,6 +61,27 @@ func FitStandardizer(d *Dataset) (*Standardizer, error) {
 	return s, nil
 }
 
+// FitTargetStandardizer returns the Standardizer of d's regression
+// targets: the mean and population standard deviation of each of the
+// TargetDim() target values, in float64, with deviation 1 for a constant
+// target. It is an error for a classification set or one without targets.
+func FitTargetStandardizer(d *Dataset) (*Standardizer, error) {
+	if d.IsClassification() || !d.IsLabelled() {
+		return nil, fmt.Errorf("fit target standardizer on %s: want numeric targets", d.displayName())
+	}
+	t := d.TargetDim()
+	n := len(d.Y) / t
+	if n == 0 {
+		return nil, fmt.Errorf("fit target standardizer on %s: %w", d.displayName(), ErrEmpty)
+	}
+	y := &Dataset{Name: d.Name, X: d.Y, Shape: []int{t}}
+	s, err := FitStandardizer(y)
+	if err != nil {
+		return nil, fmt.Errorf("fit target standardizer: %w", err)
+	}
+	return s, nil
+}
+
 // Transform returns a standardised copy of d: fresh features, the targets
 // and names shared with d.
 func (s *Standardizer) Transform(d *Dataset) (*Dataset, error) {

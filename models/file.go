@@ -28,11 +28,16 @@ import (
 const (
 	// FileFormat names the format in the manifest.
 	FileFormat = "dlgo-model"
-	// FileVersion is the format version this build writes and the newest
-	// it reads. Version 2 added the loss and the layer types beyond
-	// version 1's dense, activation, dropout, normalization, conv2d,
-	// maxpool2d and flatten; version 1 files read as before.
-	FileVersion = 2
+	// FileVersion is the newest format version this build writes and
+	// reads. Version 2 added the loss and the layer types beyond version
+	// 1's dense, activation, dropout, normalization, conv2d, maxpool2d and
+	// flatten. Version 3 added the table encoding (Spec.Table) and the
+	// target standardisation (Spec.TargetScale), which change what a
+	// model's inputs and outputs mean: a build that ignored them would
+	// predict wrongly, so a model that has either is written as version 3,
+	// which older builds refuse, and any other model as version 2, which
+	// they read. Files of versions 1 and 2 read as before.
+	FileVersion = 3
 
 	manifestName = "model.json"
 	maxManifest  = 16 << 20
@@ -83,7 +88,7 @@ func (m *Model) Save(path string) error {
 
 // Write writes the model file to w.
 func (m *Model) Write(w io.Writer) error {
-	man := manifest{Format: FileFormat, Version: FileVersion, Spec: m.spec, Meta: m.Meta}
+	man := manifest{Format: FileFormat, Version: m.spec.fileVersion(), Spec: m.spec, Meta: m.Meta}
 	blobs := make([][]byte, len(m.params))
 	for i, p := range m.params {
 		blobs[i] = encodeNpy(p)
@@ -170,6 +175,9 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 	}
 	// Every weight is stored in the file, so a spec whose parameters need
 	// more bytes than the file has is refused before anything is allocated.
+	if man.Version < 3 && (man.Spec.Table != nil || man.Spec.TargetScale != nil) {
+		return nil, fmt.Errorf("%w: a version %d file cannot hold a table encoding or a target standardisation", ErrNotModelFile, man.Version)
+	}
 	m, err := build(man.Spec, newRand(0), size)
 	if err != nil {
 		return nil, fmt.Errorf("the model it describes is invalid: %w", err)
@@ -199,6 +207,14 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// fileVersion is the oldest format version that holds everything in s.
+func (s Spec) fileVersion() int {
+	if s.Table != nil || s.TargetScale != nil {
+		return 3
+	}
+	return 2
 }
 
 // readMember reads one archive member of at most limit bytes; the archive

@@ -113,13 +113,21 @@ func (l Loss) op() (ops.Loss, error) {
 // EncodeTargets writes the targets of a batch, rows of TargetWidth values
 // as a data set holds them (class indices for a classifier), into dst in
 // the form the loss takes: one-hot rows of Units values for categorical
-// cross-entropy, the values themselves otherwise.
+// cross-entropy, standardised values for a regression model with a
+// TargetScale, the values themselves otherwise.
 func EncodeTargets[T float32 | float64](spec Spec, y []float32, dst []T) {
 	if spec.lossOrDefault() == CategoricalCrossEntropy {
 		units := spec.Units()
 		clear(dst)
 		for i, c := range y {
 			dst[i*units+int(c)] = 1
+		}
+		return
+	}
+	if ts := spec.TargetScale; ts != nil && spec.Task() == Regression {
+		u := len(ts.Mean)
+		for i, v := range y {
+			dst[i] = T((float64(v) - ts.Mean[i%u]) / ts.Std[i%u])
 		}
 		return
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/internal/ops"
+	"github.com/dlgo/dlgo/tabular"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -42,6 +43,8 @@ type options struct {
 	seed       int64
 	dt         tensor.Dtype
 	scaler     *datasets.Standardizer
+	targetStd  *datasets.Standardizer
+	table      *tabular.Encoding
 	features   []string
 	targets    []string
 	classes    []string
@@ -64,6 +67,20 @@ func WithFloat64() Option { return func(o *options) { o.dt = tensor.Float64 } }
 // of the model, so that it takes raw features and the standardisation
 // travels with it (Keras' Normalization layer).
 func WithStandardizer(s *datasets.Standardizer) Option { return func(o *options) { o.scaler = s } }
+
+// WithTargetStandardizer makes a regression model train on standardised
+// targets, with s's statistics (fitted on the training targets, e.g. by
+// datasets.FitTargetStandardizer): the loss is computed on (y - mean) /
+// std, so one learning rate suits targets of any scale, and Predict
+// undoes the standardisation, so predictions are in the targets' units.
+// It is kept in the model (Spec.TargetScale).
+func WithTargetStandardizer(s *datasets.Standardizer) Option {
+	return func(o *options) { o.targetStd = s }
+}
+
+// WithTable records how raw table rows become the model's input (Spec.Table),
+// so that a saved model reads rows as its training data was read.
+func WithTable(e *tabular.Encoding) Option { return func(o *options) { o.table = e } }
 
 // WithInputGradient makes the graphs compute the gradient of the loss
 // with respect to the input too (for saliency maps or adversarial
@@ -127,6 +144,12 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	}
 	if o.loss != "" {
 		spec.Loss = o.loss
+	}
+	if o.targetStd != nil {
+		spec.TargetScale = o.targetStd
+	}
+	if o.table != nil {
+		spec.Table = o.table
 	}
 	switch spec.DType {
 	case "", "float32":

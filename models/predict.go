@@ -87,7 +87,8 @@ func (m *Model) inferGraph(size, full int) (*inferNet, error) {
 // Logits runs the model on the samples in x (row-major, InputDim values
 // each; any number of samples, including one) and returns the output
 // layer's values before its activation, Spec().Units() per sample.
-// Dropout is off. Samples are processed in batches of up to 1024 (fewer
+// Dropout is off. A regression model with a TargetScale computes them in
+// standard units: Predict returns them in the targets' units. Samples are processed in batches of up to 1024 (fewer
 // for models with large activations), a final partial batch through a
 // graph of its own size, so every sample counts; a model keeps at most a
 // few such graphs.
@@ -162,12 +163,27 @@ func (m *Model) Predict(x []float32) ([]float32, error) {
 
 // OutputsOf turns the values a model with spec computes before its output
 // activation (as Logits returns them) into its predictions, as Predict
-// returns them. It may reuse logits' storage.
+// returns them: through the output activation, and for a regression model
+// with a TargetScale back into the targets' units. It may reuse logits'
+// storage.
 func OutputsOf(spec Spec, logits []float32) []float32 {
 	act, err := ops.ParseOutput(spec.OutputActivation())
 	if err != nil {
 		return logits
 	}
+	if ts := spec.TargetScale; ts != nil && spec.Task() == Regression {
+		out := activate(spec, act, logits)
+		u := len(ts.Mean)
+		for i, z := range out {
+			out[i] = float32(float64(z)*ts.Std[i%u] + ts.Mean[i%u])
+		}
+		return out
+	}
+	return activate(spec, act, logits)
+}
+
+// activate applies the output activation act of spec to logits.
+func activate(spec Spec, act ops.Output, logits []float32) []float32 {
 	units := spec.Units()
 	if spec.Task() == Classification && units == 1 {
 		out := make([]float32, 2*len(logits))

@@ -3,10 +3,13 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/internal/ops"
+	"github.com/dlgo/dlgo/tabular"
 )
 
 // Spec is a model's architecture and interface: what goes in, the layers,
@@ -39,6 +42,16 @@ type Spec struct {
 	Targets []string `json:"targets,omitempty"`
 	// Classes names the classes of a classifier in output order, if known.
 	Classes []string `json:"classes,omitempty"`
+	// TargetScale, if set, is the standardisation of a regression model's
+	// targets: it trains on (y - Mean[j]) / Std[j] for output j, so the
+	// loss (and Logits) are in standard units, and Predict and OutputsOf
+	// return values in the targets' own units. WithTargetStandardizer sets
+	// it.
+	TargetScale *datasets.Standardizer `json:"target_scale,omitempty"`
+	// Table, if set, says how raw table rows become the model's input: the
+	// kind of every column, the one-hot vocabularies, the imputation
+	// values and the dropped columns (see tabular.Encoding.Encode).
+	Table *tabular.Encoding `json:"table,omitempty"`
 
 	// out is the output shape per sample, known once the spec is built.
 	out []int
@@ -356,6 +369,24 @@ func (s Spec) validateOutput() error {
 	}
 	if s.Task() != Classification && s.Targets != nil && len(s.Targets) != units {
 		return fmt.Errorf("%d target names for %d outputs", len(s.Targets), units)
+	}
+	if ts := s.TargetScale; ts != nil {
+		if s.Task() != Regression {
+			return fmt.Errorf("targets are standardised only for regression; this is a %s model", s.Task())
+		}
+		if len(ts.Mean) != units || len(ts.Std) != units {
+			return fmt.Errorf("the target standardisation has %d means and %d deviations for %d outputs", len(ts.Mean), len(ts.Std), units)
+		}
+		for j := range ts.Mean {
+			if math.IsNaN(ts.Mean[j]) || math.IsInf(ts.Mean[j], 0) || !(ts.Std[j] > 0) || math.IsInf(ts.Std[j], 0) {
+				return fmt.Errorf("target %d is standardised with mean %v and deviation %v; want finite numbers and a positive deviation", j+1, ts.Mean[j], ts.Std[j])
+			}
+		}
+	}
+	if s.Table != nil {
+		if err := s.Table.Check(s.Features, s.Targets, s.Classes); err != nil {
+			return err
+		}
 	}
 	return nil
 }

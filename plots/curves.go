@@ -158,8 +158,12 @@ func History(h *trainers.History, metric string, marker int) (*plot.Plot, error)
 		epochs[i] = float64(e.Epoch)
 	}
 	var series []Series
+	// The training figure of an epoch is the running average over its
+	// batches, as the weights moved, with dropout on; the validation
+	// figure is computed at the epoch's end with dropout off, so it can
+	// lie below the training curve.
 	for _, s := range []Series{
-		{Name: "train", X: epochs, Y: h.Values(metric)},
+		{Name: "train (running average over the epoch)", X: epochs, Y: h.Values(metric)},
 		{Name: "validation", X: epochs, Y: h.Values("val_" + metric)},
 	} {
 		if anyFinite(s.Y) {
@@ -174,6 +178,7 @@ func History(h *trainers.History, metric string, marker int) (*plot.Plot, error)
 	if err != nil {
 		return nil, fmt.Errorf("plots: history: %w", err)
 	}
+	p.X.Tick.Marker = integerTicks{}
 	if marker > 0 {
 		first, last := h.Epochs[0].Epoch, h.Epochs[len(h.Epochs)-1].Epoch
 		if marker < first || marker > last {

@@ -148,6 +148,15 @@ func LeastSquares(m *models.Model, d *datasets.Dataset) error {
 			b[k] += beta.At(j, k) * mean[j]
 		}
 	}
+	if ts := spec.TargetScale; ts != nil {
+		// The model outputs (y - mean) / std.
+		for k := range t {
+			b[k] = (b[k] - ts.Mean[k]) / ts.Std[k]
+			for j := range p {
+				w[j*t+k] /= ts.Std[k]
+			}
+		}
+	}
 	if err := kernel.SetFloat64s(w); err != nil {
 		return err
 	}

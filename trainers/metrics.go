@@ -13,6 +13,7 @@ const (
 	AccuracyName  = "accuracy"
 	MSEName       = "mse"
 	MAEName       = "mae"
+	RMSEName      = "rmse"
 	R2Name        = "r2"
 	PrecisionName = "precision"
 	RecallName    = "recall"
@@ -115,8 +116,8 @@ func (m *meter) addOutputs(z, t []float32, withLoss bool) error {
 
 // logs returns the averages, keyed by name with the given prefix ("" or
 // "val_"): the loss, and accuracy (for multi-label models, over every
-// label decision) or MSE, MAE and R² (averaged over the outputs, as
-// scikit-learn does; an output whose targets are all equal counts R² as 0
+// label decision) or MSE, MAE, RMSE and R² (averaged over the outputs, as
+// scikit-learn does, in the targets' units; an output whose targets are all equal counts R² as 0
 // unless it is predicted exactly).
 func (m *meter) logs(prefix string) map[string]float64 {
 	out := map[string]float64{}
@@ -131,20 +132,22 @@ func (m *meter) logs(prefix string) map[string]float64 {
 	case models.MultiLabel:
 		out[prefix+AccuracyName] = float64(m.correct) / (n * float64(m.units))
 	case models.Regression:
-		var mse, mae, r2 float64
+		var mse, mae, rmse, r2 float64
 		for j := range m.units {
 			t := m.target(j)
 			mse += t[MSEName]
 			mae += t[MAEName]
+			rmse += t[RMSEName]
 			r2 += t[R2Name]
 		}
 		k := float64(m.units)
 		out[prefix+MSEName], out[prefix+MAEName], out[prefix+R2Name] = mse/k, mae/k, r2/k
+		out[prefix+RMSEName] = rmse / k
 	}
 	return out
 }
 
-// target returns the metrics of output j alone: MSE, MAE and R² for
+// target returns the metrics of output j alone: MSE, MAE, RMSE and R² for
 // regression; accuracy, precision, recall and F1 for a label.
 func (m *meter) target(j int) map[string]float64 {
 	n := float64(m.n)
@@ -160,7 +163,7 @@ func (m *meter) target(j int) map[string]float64 {
 	case m.sse[j] == 0:
 		r2 = 1
 	}
-	return map[string]float64{MSEName: m.sse[j] / n, MAEName: m.sae[j] / n, R2Name: r2}
+	return map[string]float64{MSEName: m.sse[j] / n, MAEName: m.sae[j] / n, RMSEName: math.Sqrt(m.sse[j] / n), R2Name: r2}
 }
 
 // ratio is a/b, or 0 when b is 0 (scikit-learn's zero_division=0).

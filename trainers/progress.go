@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Progress prints a training run as Keras does: "Epoch 3/10", then, on a
@@ -25,6 +26,10 @@ type Progress struct {
 	Terminal bool
 	// Now returns the time (time.Now when nil); tests set it.
 	Now func() time.Time
+	// Width is the terminal's width in columns: a bar redrawn in place is
+	// cut to fit it, since a line that wraps cannot be redrawn and leaves
+	// a stale copy per redraw. 0 means no limit.
+	Width int
 
 	start, last time.Time
 }
@@ -61,7 +66,8 @@ func (p *Progress) OnBatchEnd(s *State) error {
 	elapsed := now.Sub(p.start)
 	perStep := elapsed / time.Duration(s.Iteration)
 	eta := perStep * time.Duration(s.Iterations-s.Iteration)
-	_, err := fmt.Fprintf(p.W, "\r%s %s %s %s%s\x1b[K", counter(s), bar(s, true), formatETA(eta), formatStep(perStep), formatLogs(s.Logs))
+	line := fmt.Sprintf("%s %s %s %s%s", counter(s), bar(s, true), formatETA(eta), formatStep(perStep), formatLogs(s.Logs))
+	_, err := fmt.Fprintf(p.W, "\r%s\x1b[K", fitWidth(line, p.Width))
 	return err
 }
 
@@ -70,7 +76,8 @@ func (p *Progress) OnEpochEnd(s *State) error {
 	elapsed := p.now().Sub(p.start)
 	perStep := elapsed / time.Duration(max(s.Iteration, 1))
 	if p.Terminal {
-		_, err := fmt.Fprintf(p.W, "\r%s %s %s %s%s\x1b[K\n", counter(s), bar(s, true), formatElapsed(elapsed), formatStep(perStep), formatLogs(s.Logs))
+		line := fmt.Sprintf("%s %s %s %s%s", counter(s), bar(s, true), formatElapsed(elapsed), formatStep(perStep), formatLogs(s.Logs))
+		_, err := fmt.Fprintf(p.W, "\r%s\x1b[K\n", fitWidth(line, p.Width))
 		return err
 	}
 	_, err := fmt.Fprintf(p.W, "Epoch %d/%d - %s - %s %s%s\n", s.Epoch, s.Epochs, counter(s), formatElapsed(elapsed), formatStep(perStep), formatLogs(s.Logs))
@@ -93,9 +100,14 @@ func bar(s *State, color bool) string {
 
 // formatLogs formats the figures in Keras' order (sorted by name) and
 // precision.
+// A metric equal to the loss (MSE under an MSE loss on targets that are
+// not standardised) is left out: it would print the same number twice.
 func formatLogs(logs map[string]float64) string {
 	var b strings.Builder
 	for _, k := range sortedKeys(logs) {
+		if loss, ok := logs[strings.TrimSuffix(k, MSEName)+LossName]; ok && strings.HasSuffix(k, MSEName) && loss == logs[k] {
+			continue
+		}
 		fmt.Fprintf(&b, " - %s: %s", k, formatValue(logs[k]))
 	}
 	return b.String()
@@ -135,4 +147,35 @@ func formatStep(d time.Duration) string {
 		return fmt.Sprintf("%dms/step", d.Milliseconds())
 	}
 	return fmt.Sprintf("%dus/step", d.Microseconds())
+}
+
+// fitWidth cuts line to at most width-1 visible characters (the last
+// column is left free, where some terminals wrap), keeping its escape
+// sequences and resetting the style after a cut. Width 0 keeps it whole.
+func fitWidth(line string, width int) string {
+	if width <= 0 {
+		return line
+	}
+	visible := 0
+	for i := 0; i < len(line); {
+		if line[i] == '\x1b' {
+			j := i + 1
+			if j < len(line) && line[j] == '[' {
+				j++
+				for j < len(line) && !(line[j] >= 0x40 && line[j] <= 0x7e) {
+					j++
+				}
+				j++
+			}
+			i = j
+			continue
+		}
+		if visible == width-1 {
+			return line[:i] + "\x1b[0m"
+		}
+		_, size := utf8.DecodeRuneInString(line[i:])
+		i += size
+		visible++
+	}
+	return line
 }

@@ -386,7 +386,7 @@ type TargetMetrics struct {
 	// Target names the output: the data's target (or label) name, or
 	// "y1", "y2", ... when it has none.
 	Target string `json:"target"`
-	// Metrics holds MSE, MAE and R² for a regression output; accuracy,
+	// Metrics holds MSE, MAE, RMSE and R² for a regression output; accuracy,
 	// precision, recall and F1 for a label of a multi-label model.
 	Metrics map[string]float64 `json:"metrics"`
 }

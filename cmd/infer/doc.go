@@ -18,7 +18,17 @@
 // the user cache, then the Go module cache, then downloaded unless
 // -offline; a file of that name is ./mnist-test).
 //
-// A CSV file goes to a model of tabular input. Its header must name the
+// A model trained by cmd/train on a CSV table holds the table's encoding
+// (see package tabular): the file is then read as training read its table
+// (separator detected, missing values imputed, text columns one-hot
+// encoded, a category not seen in training a warning and all zeros), and
+// columns are matched by name, in any order, extra columns ignored. The
+// target columns are optional and may have missing values; with -eval only
+// the rows that have them are evaluated. -id COLUMN copies a column (an
+// identifier) into the output beside each prediction. -model may name the
+// run directory that holds model.dlgo.
+//
+// For other models, a CSV file's header must name the
 // model's feature columns in the model's order (when the model records
 // their names; otherwise only their number is checked). If the header also
 // names the model's target column, the file is labelled: class labels must

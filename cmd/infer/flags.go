@@ -24,6 +24,8 @@ type config struct {
 	center   *bool
 	mnistDir string
 	offline  bool
+	// id names a CSV column copied into the output beside each prediction.
+	id string
 }
 
 // usageError is a mistake on the command line; infer exits with status 2.
@@ -68,7 +70,7 @@ func newFlagSet(cfg *config, center *bool) *flag.FlagSet {
 	fs := flag.NewFlagSet("infer", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run reports errors and prints -h itself
 	fs.Usage = func() {}
-	fs.StringVar(&cfg.model, "model", "", "the model `FILE`, written by cmd/train or Model.Save (required)")
+	fs.StringVar(&cfg.model, "model", "", "the model `FILE`, written by cmd/train or Model.Save, or the run directory\nthat holds it (required)")
 	fs.StringVar(&cfg.data, "data", "",
 		"the `INPUT` to predict: a CSV file, an image file (PNG, JPEG, GIF),\na folder of images, or "+mnistTest+" (required)")
 	fs.BoolVar(&cfg.json, "json", false, "write JSON instead of CSV (default false)")
@@ -84,6 +86,7 @@ func newFlagSet(cfg *config, center *bool) *flag.FlagSet {
 	fs.StringVar(&cfg.mnistDir, "mnist-dir", "",
 		"a `DIR` holding the MNIST files, looked in first for "+mnistTest+"\n(default: none; then the user cache, the Go module cache, the mirrors)")
 	fs.BoolVar(&cfg.offline, "offline", false, "never download MNIST for "+mnistTest+" (default false)")
+	fs.StringVar(&cfg.id, "id", "", "copy this CSV `column` (an identifier) into the output beside each prediction\n(default: none; rows are numbered from 1)")
 	return fs
 }
 

@@ -28,11 +28,20 @@ type input struct {
 	data *datasets.Dataset
 	// paths names each sample's image file; nil for CSV and MNIST rows.
 	paths []string
+	// rows holds each sample's row in the table when some rows were left
+	// out (rows without a target, under -eval); nil otherwise.
+	rows []int
+	// ids holds each sample's value of the -id column, named idName.
+	ids    []string
+	idName string
 }
 
 // loadInput reads what -data names, checked against and shaped for m.
 func loadInput(ctx context.Context, m *models.Model, cfg *config, log *logrus.Logger) (*input, error) {
 	if cfg.data == mnistTest {
+		if cfg.id != "" {
+			return nil, errIDNeedsTable
+		}
 		return loadMNIST(ctx, m, cfg, log)
 	}
 	st, err := os.Stat(cfg.data)
@@ -40,7 +49,16 @@ func loadInput(ctx context.Context, m *models.Model, cfg *config, log *logrus.Lo
 		return nil, fmt.Errorf("reading the data: %w", err)
 	}
 	if st.IsDir() || isImageFile(cfg.data) {
+		if cfg.id != "" {
+			return nil, errIDNeedsTable
+		}
 		return loadImages(m, cfg, log)
+	}
+	if m.Spec().Table != nil {
+		return loadTable(m, cfg, log)
+	}
+	if cfg.id != "" {
+		return nil, fmt.Errorf("-id: model %s was not trained on a table read by column names; it reads CSV files by position", m.Name())
 	}
 	return loadCSV(m, cfg.data)
 }

@@ -75,8 +75,11 @@ func targetNames(spec models.Spec) []string {
 
 // sample returns sample i's identifier: its image file, or its 1-based row.
 func (r *result) sample(i int) any {
-	if r.in.paths != nil {
+	switch {
+	case r.in.paths != nil:
 		return r.in.paths[i]
+	case r.in.rows != nil:
+		return r.in.rows[i] + 1
 	}
 	return i + 1
 }
@@ -118,6 +121,9 @@ func writePredictionsCSV(w io.Writer, r *result) error {
 
 func (r *result) csvHeader() []string {
 	h := []string{"sample"}
+	if r.in.ids != nil {
+		h = append(h, r.in.idName)
+	}
 	if r.classes != nil {
 		h = append(h, "predicted")
 		for _, c := range r.classes {
@@ -146,6 +152,9 @@ func (r *result) csvHeader() []string {
 
 func (r *result) csvRow(i int) []string {
 	row := []string{fmt.Sprint(r.sample(i))}
+	if r.in.ids != nil {
+		row = append(row, r.in.ids[i])
+	}
 	if r.classes != nil {
 		row = append(row, r.classes[r.pred.classes[i]])
 		for _, p := range r.values(i) {
@@ -177,6 +186,7 @@ func (r *result) csvRow(i int) []string {
 // jsonPrediction is one sample's entry in the JSON output.
 type jsonPrediction struct {
 	Sample        any       `json:"sample"`
+	ID            string    `json:"id,omitempty"`
 	Predicted     any       `json:"predicted,omitempty"`
 	Probabilities []float32 `json:"probabilities,omitempty"`
 	Values        []float32 `json:"values,omitempty"`
@@ -185,6 +195,9 @@ type jsonPrediction struct {
 
 func (r *result) jsonPrediction(i int) jsonPrediction {
 	p := jsonPrediction{Sample: r.sample(i)}
+	if r.in.ids != nil {
+		p.ID = r.in.ids[i]
+	}
 	if r.classes != nil {
 		p.Predicted, p.Probabilities = r.classes[r.pred.classes[i]], r.values(i)
 		if r.labelled() {
@@ -243,7 +256,7 @@ func (ev *evaluation) writeText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "model    %s\nsamples  %d\n", ev.Model, ev.Samples)
 	if ev.Report == nil {
-		names := []string{trainers.LossName, trainers.MSEName, trainers.MAEName, trainers.R2Name}
+		names := []string{trainers.LossName, trainers.MSEName, trainers.RMSEName, trainers.MAEName, trainers.R2Name}
 		if ev.Task == models.MultiLabel {
 			names = []string{trainers.LossName, trainers.AccuracyName}
 		}

@@ -58,12 +58,16 @@ func newLogger(w io.Writer) *logrus.Logger {
 // infer loads the model and the input, predicts, and writes the results.
 func infer(ctx context.Context, cfg *config, stdout io.Writer, log *logrus.Logger) error {
 	start := time.Now()
-	m, err := models.Load(cfg.model)
+	path, err := modelPath(cfg.model)
+	if err != nil {
+		return err
+	}
+	m, err := models.Load(path)
 	if err != nil {
 		return fmt.Errorf("loading the model: %w", err)
 	}
 	spec := m.Spec()
-	log.WithFields(logrus.Fields{"path": cfg.model, "name": m.Name(), "input": spec.Input,
+	log.WithFields(logrus.Fields{"path": path, "name": m.Name(), "input": spec.Input,
 		"task": spec.Task(), "outputs": spec.Units()}).Info("loaded model")
 
 	in, err := loadInput(ctx, m, cfg, log)

@@ -402,7 +402,7 @@ func TestMultipleTargets(t *testing.T) {
 		t.Errorf("with the targets, in another order:\n%s", stdout)
 	}
 	stdout = mustRun(t, "-model", model, "-data", xy, "-eval")
-	for _, want := range []string{"samples  2\n", "r2 ", "\ntarget        mae        mse         r2\ny1 ", "\ny2 "} {
+	for _, want := range []string{"samples  2\n", "r2 ", "\ntarget        mae        mse         r2       rmse\ny1 ", "\ny2 "} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("-eval output lacks %q:\n%s", want, stdout)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
@@ -31,19 +32,28 @@ func buildModel(c config, d *runData, log *logrus.Logger) (*models.Model, error)
 	if c.Ops == "gorgonia" {
 		opts = append(opts, models.WithGorgoniaOps())
 	}
+	if d.table != nil {
+		opts = append(opts, models.WithTable(d.table))
+	}
 	if c.isArchitecture() {
 		return buildArchitecture(c, d, opts)
 	}
 	multilabel := isMultiLabel(c, train)
-	if multilabel {
+	if d.table != nil {
+		d.summary += taskLine(c, d, multilabel)
+	} else if multilabel {
 		log.Infof("task: multi-label, %d labels (every target column holds 0 or 1; -task regression regresses them instead)", train.TargetDim())
 	}
 	classifier := c.Model != "linreg" && !(c.Model == "mlp" && !train.IsClassification())
 	switch {
-	case classifier && !train.IsClassification():
+	case classifier && !train.IsClassification() && c.isTable():
 		return nil, fmt.Errorf("model %s is a classifier, but the target of %s is numeric: use -model linreg or mlp, or -task classification if the numbers are class labels", c.Model, train.Name)
+	case classifier && !train.IsClassification():
+		return nil, fmt.Errorf("model %s is a classifier, but %s is a regression set: use -model linreg or mlp", c.Model, train.Name)
+	case !classifier && train.IsClassification() && c.isTable():
+		return nil, fmt.Errorf("model %s predicts numbers, but %s has classes %v: use -model logreg or mlp, or -task regression if the labels are numbers to regress", c.Model, train.Name, train.Classes)
 	case !classifier && train.IsClassification():
-		return nil, fmt.Errorf("model %s predicts numbers, but %s has classes %v: use -model logreg or mlp, or -task regression", c.Model, train.Name, train.Classes)
+		return nil, fmt.Errorf("model %s predicts numbers, but %s is a classification set with classes %v: use -model logreg or mlp", c.Model, train.Name, train.Classes)
 	}
 	in := train.Dim()
 	out := models.OutputFor(train)
@@ -52,6 +62,17 @@ func buildModel(c config, d *runData, log *logrus.Logger) (*models.Model, error)
 	}
 	if c.Output != "" {
 		out.Activation = c.Output
+	}
+	// A regression target is standardised with the training statistics,
+	// so that the defaults suit targets of any scale; an output activation
+	// other than linear bounds the outputs in the target's own units, so
+	// it keeps them.
+	if !train.IsClassification() && !multilabel && c.Standardize && isLinear(out.Activation) {
+		ts, err := datasets.FitTargetStandardizer(train)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, models.WithTargetStandardizer(ts))
 	}
 	switch c.Model {
 	case "perceptron":
@@ -130,6 +151,15 @@ func usesImages(a models.Architecture) bool {
 	switch a.Layers[0].Type {
 	case models.LayerConv2D, models.LayerConv2DTranspose, models.LayerMaxPool2D, models.LayerAvgPool2D,
 		models.LayerUpSample2D, models.LayerFlatten:
+		return true
+	}
+	return false
+}
+
+// isLinear says whether an activation name is the identity.
+func isLinear(a string) bool {
+	switch strings.ToLower(strings.TrimSpace(a)) {
+	case "", models.Linear, "identity", "none":
 		return true
 	}
 	return false

@@ -43,6 +43,18 @@ type config struct {
 	N           int     `json:"n"`
 	Standardize bool    `json:"standardize"`
 	MNISTDir    string  `json:"mnist_dir,omitempty"`
+	// How a CSV table is read (see table.go).
+	Sep      string `json:"sep,omitempty"`
+	Skip     int    `json:"skip,omitempty"`
+	Drop     string `json:"drop,omitempty"`
+	Features string `json:"features,omitempty"`
+	Missing  string `json:"missing,omitempty"`
+	NA       string `json:"na,omitempty"`
+
+	// set records the settings given on the command line or in the
+	// -config file, by flag name: the others take defaults that depend on
+	// the data.
+	set map[string]bool
 }
 
 // defaults are the settings before any file or flag.
@@ -86,7 +98,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
 	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
 	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
-	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none)")
+	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none; 64,32 for CSV tables)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
 	fs.StringVar(&c.Output, "output", c.Output, "output `activation` of mlp and linreg: linear, relu (e.g. for a positive target), sigmoid, tanh, softmax (default: from the task)")
 	fs.StringVar(&c.Loss, "loss", c.Loss, "`loss`: mse, mae, huber, binary_crossentropy, categorical_crossentropy, perceptron (default: from the output activation)")
@@ -96,25 +108,41 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam, rmsprop, adamw (default adam; sgd for the perceptron; gd for linreg)")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, rmsprop and adamw, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "mini-batch `size` (default 128 for mnist, 32 otherwise, 1 for the perceptron; gd uses the whole set)")
-	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 100 otherwise, 20 for the perceptron)")
-	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off)")
-	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none)")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training data (default 10 for mnist, 12 for the convnet, 500 for CSV tables with early stopping, 100 otherwise, 20 for the perceptron)")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "early stopping: stop after this many `epochs` without improvement and restore the best weights (0 = off; 20 for CSV tables)")
+	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none; 0.2 for CSV tables)")
 	fs.StringVar(&c.Test, "test", c.Test, "held-out CSV `file` evaluated at the end (mnist uses its test set)")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "random seed for the weights, the data split, shuffling and dropout")
 	fs.StringVar(&c.Out, "out", c.Out, "run `directory` (default runs/<model>-<data>-<time>)")
 	fs.IntVar(&c.N, "n", c.N, "number of samples of a synthetic data set")
 	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise tabular features with statistics of the training data (kept in the model)")
 	fs.StringVar(&c.MNISTDir, "mnist-dir", c.MNISTDir, "`directory` holding the four MNIST files, looked in first")
+	fs.StringVar(&c.Sep, "sep", c.Sep, "CSV field `separator`: , ; tab | space (runs of spaces and tabs) (default: detected)")
+	fs.IntVar(&c.Skip, "skip", c.Skip, "CSV `lines` to skip before the header (a preamble)")
+	fs.StringVar(&c.Drop, "drop", c.Drop, "CSV `columns` a,b not to use as features")
+	fs.StringVar(&c.Features, "features", c.Features, "the only CSV `columns` a,b to use as features (default: every column but the target)")
+	fs.StringVar(&c.Missing, "missing", c.Missing, "missing CSV feature values: impute (median of a number column, most frequent value of a text column, from the training rows) or error (default impute)")
+	fs.StringVar(&c.NA, "na", c.NA, "more CSV `cells` a,b read as missing values, besides empty, NA, NaN, null, None, N/A, ? and the other pandas defaults")
 	return fs
 }
 
 // errHelp is returned when -h was asked for: not a failure.
 var errHelp = flag.ErrHelp
 
+// usageErr is a mistake on the command line: main prints it with a hint
+// to -h and exits with status 2.
+type usageErr struct{ err error }
+
+func (e usageErr) Error() string        { return e.err.Error() }
+func (e usageErr) Unwrap() error        { return e.err }
+func (e usageErr) Is(target error) bool { return target == errUsage }
+
 // parseConfig reads the settings: defaults, then the -config file, then
-// the other flags.
-func parseConfig(args []string, stderr io.Writer) (config, error) {
+// the other flags. It returns errHelp for -h and a usageErr for a flag
+// that does not parse.
+func parseConfig(args []string) (config, error) {
 	c := defaults()
+	c.set = map[string]bool{}
 	// First pass: find -config without complaining about other flags.
 	if path := findConfigFlag(args); path != "" {
 		data, err := os.ReadFile(path)
@@ -126,15 +154,85 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		if err := dec.Decode(&c); err != nil {
 			return c, fmt.Errorf("config file %s: %w", path, err)
 		}
+		var keys map[string]json.RawMessage
+		if json.Unmarshal(data, &keys) == nil {
+			for k := range keys {
+				c.set[strings.ReplaceAll(k, "_", "-")] = true
+			}
+		}
 	}
-	fs := newFlagSet(&c, stderr)
+	fs := newFlagSet(&c, io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if errors.Is(err, flag.ErrHelp) {
+			return c, errHelp
+		}
+		return c, usageErr{withSuggestion(fs, err)}
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (flags start with -; see -h)", fs.Arg(0))
+		return c, usageErr{fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))}
 	}
-	return c, nil
+	var bad error
+	fs.Visit(func(f *flag.Flag) {
+		c.set[f.Name] = true
+		switch f.Name {
+		case "epochs", "lr", "batch":
+			if v, err := strconv.ParseFloat(f.Value.String(), 64); err == nil && v == 0 && bad == nil {
+				bad = usageErr{fmt.Errorf("-%s 0: leave the flag out for the default; 0 is not a %s", f.Name, map[string]string{
+					"epochs": "number of epochs", "lr": "learning rate", "batch": "batch size"}[f.Name])}
+			}
+		}
+	})
+	return c, bad
+}
+
+// withSuggestion adds the closest flag name to an error about a flag
+// that is not defined.
+func withSuggestion(fs *flag.FlagSet, err error) error {
+	const prefix = "flag provided but not defined: -"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return err
+	}
+	name := strings.TrimLeft(strings.TrimPrefix(msg, prefix), "-")
+	best, bestD := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w; did you mean -%s?", err, best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// writeUsage writes the -h text.
+func writeUsage(w io.Writer) error {
+	c := defaults()
+	fs := newFlagSet(&c, w)
+	fs.Usage()
+	return nil
 }
 
 // findConfigFlag returns the value of -config or --config in args.
@@ -259,6 +357,9 @@ func (c *config) resolve() error {
 			c.Batch = 32
 		}
 	}
+	if c.isTable() {
+		c.tableDefaults()
+	}
 	if c.Epochs == 0 {
 		switch {
 		case c.Model == "convnet":
@@ -275,6 +376,9 @@ func (c *config) resolve() error {
 	case "", "classification", "regression", "multilabel":
 	default:
 		return fmt.Errorf("-task %q is not classification, regression or multilabel", c.Task)
+	}
+	if err := c.checkDataFlags(); err != nil {
+		return err
 	}
 	if len(c.targets()) > 1 && c.Task == "classification" {
 		return fmt.Errorf("-target %s names several columns: they are regressed or, holding 0 and 1, read as labels (-task multilabel); a classifier has one target column", c.Target)

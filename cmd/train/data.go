@@ -13,6 +13,7 @@ import (
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
+	"github.com/dlgo/dlgo/tabular"
 	"github.com/sirupsen/logrus"
 )
 
@@ -23,6 +24,12 @@ type runData struct {
 	train, val, test *datasets.Dataset
 	images           bool
 	sha256           string
+	// table is how the CSV table's rows became features, and tablePlan
+	// what was decided about its columns; nil for other data.
+	table     *tabular.Encoding
+	tablePlan *tabular.Plan
+	// summary is printed before the model's: what was read and decided.
+	summary string
 }
 
 // loadData loads the data c names and splits off the validation set.
@@ -55,7 +62,7 @@ func loadData(ctx context.Context, c config, log *logrus.Logger) (*runData, erro
 			return nil, err
 		}
 	default:
-		if all, err = loadCSV(c, c.Data, nil); err != nil {
+		if all, err = loadTable(c, &d, log); err != nil {
 			return nil, err
 		}
 		if d.sha256, err = fileSHA256(c.Data); err != nil {
@@ -65,13 +72,18 @@ func loadData(ctx context.Context, c config, log *logrus.Logger) (*runData, erro
 	if d.sha256 == "" {
 		d.sha256 = contentSHA256(all)
 	}
-	if c.Test != "" && c.Data != "mnist" {
+	if c.Test != "" && c.Data != "mnist" && d.table == nil {
 		if d.test, err = loadCSV(c, c.Test, all); err != nil {
 			return nil, fmt.Errorf("test data: %w", err)
 		}
 	}
 	if c.Model == "perceptron" && len(all.Classes) > 2 {
 		return nil, fmt.Errorf("the perceptron is a binary classifier, but %s has %d classes: use -model logreg or mlp", all.Name, len(all.Classes))
+	}
+	if d.table != nil { // split and encoded by loadTable
+		log.Infof("data %s: %d training, %d validation, %d test samples of shape %v", all.Name,
+			d.train.Len(), lenOf(d.val), lenOf(d.test), all.Shape)
+		return &d, nil
 	}
 	d.train = all
 	if c.Val > 0 {

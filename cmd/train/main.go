@@ -13,7 +13,9 @@
 //	                       2-D data, the confusion matrix of a classifier
 //
 // Ctrl-C stops after the current iteration, saves the best model so far and
-// exits with status 130. Other failures exit with status 1.
+// exits with status 130 (as a built binary: under go run, the go command
+// itself exits with status 1). A mistake on the command line exits with
+// status 2, other failures with status 1.
 package main
 
 import (
@@ -22,16 +24,18 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout)})
+	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout), width: widthOf(os.Stdout)})
 	switch {
 	case err == nil:
 	case errors.Is(err, errUsage):
+		fmt.Fprintf(os.Stderr, "train: %v\nrun 'go run ./cmd/train -h' for every flag\n", err)
 		os.Exit(2)
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(os.Stderr, "train:", err)
@@ -46,4 +50,14 @@ func main() {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// widthOf returns the width of the terminal f is: asked of the terminal,
+// or from the COLUMNS variable; 0 if unknown.
+func widthOf(f *os.File) int {
+	if w := terminalWidth(f); w > 0 {
+		return w
+	}
+	w, _ := strconv.Atoi(os.Getenv("COLUMNS"))
+	return max(w, 0)
 }

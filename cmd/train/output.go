@@ -197,7 +197,7 @@ func (o *runOutput) report(w io.Writer) {
 	if _, err := os.Stat(input); err == nil || input == "mnist-test" {
 		fmt.Fprintf(w, "\nPredict with it:\n  go run ./cmd/infer -model %s -data %s -eval\n", model, input)
 	} else {
-		fmt.Fprintf(w, "\nPredict with it:\n  go run ./cmd/infer -model %s -data <a CSV with the columns %s>\n", model, strings.Join(o.d.train.Features, ","))
+		fmt.Fprintf(w, "\nPredict with it:\n  go run ./cmd/infer -model %s -data <a CSV with the columns %s>\n", model, strings.Join(inputColumns(o.d), ","))
 	}
 }
 

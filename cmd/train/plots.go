@@ -44,6 +44,25 @@ func (o *runOutput) writePlots() error {
 			return err
 		}
 	}
+	if !train.IsClassification() && o.m.Spec().Task() == models.Regression {
+		d, name := heldOut(o.d)
+		for j := range min(d.TargetDim(), 8) {
+			file := "predicted_vs_true.png"
+			if d.TargetDim() > 1 {
+				file = fmt.Sprintf("predicted_vs_true_%d.png", j+1)
+			}
+			if err := o.plot(file, func() (*plot.Plot, error) {
+				p, err := plots.PredictedVsTrue(o.m, d, j)
+				if err != nil {
+					return nil, err
+				}
+				p.Title.Text = fmt.Sprintf("%s (%s data)", p.Title.Text, name)
+				return p, nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
 	if !train.IsClassification() {
 		return nil
 	}

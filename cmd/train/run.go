@@ -22,6 +22,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// terminal says stdout is a terminal: draw progress bars in place.
 	terminal bool
+	// width is the terminal's width in columns, 0 if unknown.
+	width int
 	// now returns the time (time.Now when nil); tests fix it.
 	now func() time.Time
 }
@@ -35,14 +37,11 @@ func run(ctx context.Context, args []string, e env) error {
 	if e.now == nil {
 		e.now = time.Now
 	}
-	c, err := parseConfig(args, e.stderr)
+	c, err := parseConfig(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return nil
+		return writeUsage(e.stdout)
 	}
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "flag provided") || strings.Contains(err.Error(), "invalid value") {
-			return errUsage // the flag package has already printed it
-		}
 		return err
 	}
 	if err := c.resolve(); err != nil {
@@ -61,6 +60,7 @@ func run(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprint(e.stdout, d.summary)
 	if err := m.Summary(e.stdout); err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, e env) error {
 	}
 
 	ck := &trainers.Checkpoint{}
-	callbacks := []trainers.Callback{&trainers.Progress{W: e.stdout, Terminal: e.terminal, Now: e.now}, ck}
+	callbacks := []trainers.Callback{&trainers.Progress{W: e.stdout, Terminal: e.terminal, Now: e.now, Width: e.width}, ck}
 	var es *trainers.EarlyStopping
 	if c.Patience > 0 {
 		es = &trainers.EarlyStopping{Patience: c.Patience, RestoreBest: true, Verbose: e.stdout}
@@ -95,12 +95,13 @@ func run(ctx context.Context, args []string, e env) error {
 	if fitErr != nil && ck.BestEpoch == 0 {
 		return fmt.Errorf("%w; no epoch completed, so no model was saved", fitErr)
 	}
-	log.Infof("trained %d epochs in %s", len(hist.Epochs), e.now().Sub(start).Round(time.Millisecond))
+	log.Infof("trained %s in %s", plural(len(hist.Epochs), "epoch"), e.now().Sub(start).Round(time.Millisecond))
 
 	res, err := evaluateAll(m, d)
 	if err != nil {
 		return err
 	}
+	warnPoorFit(log, c, res)
 	out := &runOutput{dir: dir, c: c, d: d, m: m, hist: hist, res: res, fitErr: fitErr, es: es, ck: ck}
 	if err := out.write(); err != nil {
 		return err

@@ -325,23 +325,23 @@ func TestTrainAdamW(t *testing.T) {
 }
 
 func TestHelpGolden(t *testing.T) {
-	_, stderr, err := runIn(t, context.Background(), "-h")
+	stdout, _, err := runIn(t, context.Background(), "-h")
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden := filepath.Join("testdata", "help.golden")
 	if *update {
-		os.WriteFile(golden, []byte(stderr), 0o644)
+		os.WriteFile(golden, []byte(stdout), 0o644)
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatalf("%v (go test -update creates it)", err)
 	}
-	if stderr != string(want) {
-		t.Errorf("-h output changed:\n%s", stderr)
+	if stdout != string(want) {
+		t.Errorf("-h output changed:\n%s", stdout)
 	}
-	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config"} {
-		if !strings.Contains(stderr, "  "+f+" ") {
+	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config", "-sep", "-skip", "-drop", "-features", "-missing", "-na"} {
+		if !strings.Contains(stdout, "  "+f+" ") {
 			t.Errorf("-h does not document %s", f)
 		}
 	}

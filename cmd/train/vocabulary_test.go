@@ -76,12 +76,12 @@ func TestTrainMultiLabel(t *testing.T) {
 		return fmt.Sprintf("%.4f,%.4f,%d,%d,%d", a, b, bit(a > 0), bit(b > 0), bit(a > 0 && b > 0))
 	})
 	dir := filepath.Join(t.TempDir(), "run")
-	stdout, stderr, err := runIn(t, context.Background(), "-data", path, "-target", "pos1,pos2,both", "-hidden", "16", "-epochs", "60", "-lr", "0.01", "-out", dir)
+	stdout, _, err := runIn(t, context.Background(), "-data", path, "-target", "pos1,pos2,both", "-hidden", "16", "-epochs", "60", "-lr", "0.01", "-out", dir)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stdout)
 	}
-	if !strings.Contains(stderr, "multi-label, 3 labels") {
-		t.Errorf("stderr does not say the task:\n%s", stderr)
+	if !strings.Contains(stdout, "Task: multi-label classification of pos1, pos2, both") {
+		t.Errorf("stdout does not say the task:\n%s", stdout)
 	}
 	m, err := models.Load(filepath.Join(dir, modelFile))
 	if err != nil {
