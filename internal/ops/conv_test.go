@@ -24,6 +24,7 @@ func TestConvGradients(t *testing.T) {
 		{"2x2 stride 3 pad 2", []int{1, 3, 6, 6}, []int{2, 3, 2, 2}, 2, 3, 2, Sigmoid, true},
 		{"1x1", []int{3, 4, 3, 3}, []int{2, 4, 1, 1}, 1, 1, 0, ReLU, true},
 		{"no input gradient", []int{2, 2, 5, 5}, []int{3, 2, 3, 3}, 3, 1, 1, ReLU, false},
+		{"leaky ReLU", []int{2, 3, 6, 5}, []int{4, 3, 3, 3}, 3, 2, 1, LeakyReLU, true},
 	}
 	for _, tt := range tests {
 		rng := rand.New(rand.NewPCG(7, 7))

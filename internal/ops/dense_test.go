@@ -31,7 +31,7 @@ func weighted(t *testing.T, rng *rand.Rand, y *G.Node) *G.Node {
 }
 
 func TestDenseGradients(t *testing.T) {
-	for _, act := range []Activation{Linear, ReLU, Sigmoid, Tanh} {
+	for _, act := range allActivations {
 		for _, needX := range []bool{true, false} {
 			rng := rand.New(rand.NewPCG(1, uint64(act)))
 			g := G.NewGraph()

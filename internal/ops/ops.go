@@ -35,10 +35,16 @@ const (
 	ReLU
 	Sigmoid
 	Tanh
+	// LeakyReLU is x for x > 0, else LeakySlope·x.
+	LeakyReLU
 )
 
-// ParseActivation maps a name (linear, relu, sigmoid, tanh) to an
-// Activation.
+// LeakySlope is LeakyReLU's slope for negative inputs: 0.2, the default of
+// Keras' keras.activations.leaky_relu.
+const LeakySlope = 0.2
+
+// ParseActivation maps a name (linear, relu, sigmoid, tanh, leaky_relu) to
+// an Activation.
 func ParseActivation(name string) (Activation, error) {
 	switch name {
 	case "linear":
@@ -49,12 +55,14 @@ func ParseActivation(name string) (Activation, error) {
 		return Sigmoid, nil
 	case "tanh":
 		return Tanh, nil
+	case "leaky_relu":
+		return LeakyReLU, nil
 	}
 	return 0, fmt.Errorf("ops: no fused activation %q", name)
 }
 
 func (a Activation) String() string {
-	return [...]string{"linear", "relu", "sigmoid", "tanh"}[a]
+	return [...]string{"linear", "relu", "sigmoid", "tanh", "leaky_relu"}[a]
 }
 
 type float interface{ float32 | float64 }
@@ -85,6 +93,11 @@ func activate[T float](a Activation, v []T) {
 		for i, x := range v {
 			v[i] = T(math.Tanh(float64(x)))
 		}
+	case LeakyReLU:
+		// max(x, 0.2·x) is x for x ≥ 0 and 0.2·x below, without a branch.
+		for i, x := range v {
+			v[i] = max(x, x*T(LeakySlope))
+		}
 	}
 }
 
@@ -112,6 +125,15 @@ func activationGrad[T float](a Activation, y, dy, dz []T) {
 	case Tanh:
 		for i, v := range y {
 			dz[i] = dy[i] * (1 - v*v)
+		}
+	case LeakyReLU:
+		// y > 0 exactly where x > 0, the slope being positive.
+		for i, v := range y {
+			if v > 0 {
+				dz[i] = dy[i]
+			} else {
+				dz[i] = dy[i] * T(LeakySlope)
+			}
 		}
 	}
 }
