@@ -175,6 +175,17 @@ const pieces = 8
 // worker goroutines that also compute the matrix products.
 func parallel(n int, f func(lo, hi int)) { gemm.Parallel(n, pieces, f) }
 
+// elementwise calls f on ranges covering [0, n) of values computed
+// independently of each other: in parallel when there are enough of them
+// to be worth the goroutines.
+func elementwise(n int, f func(lo, hi int)) {
+	if n < 1<<16 {
+		f(0, n)
+		return
+	}
+	parallel(n, f)
+}
+
 // buffer returns a tensor of the given shape and dtype, reusing *t when it
 // already fits: an op's result is rewritten on every run of its graph.
 func buffer(t **tensor.Dense, dt tensor.Dtype, shape ...int) *tensor.Dense {
