@@ -1,6 +1,8 @@
-// Package ops holds dlgo's fused Gorgonia operations: a dense layer, a 2-D
-// convolution and max-pooling, each one node in the graph with its own
-// gradient nodes, computed with the fast matrix product of internal/gemm.
+// Package ops holds dlgo's fused Gorgonia operations: a dense layer, 2-D
+// convolutions (Conv2D and Conv2DTranspose), max- and average-pooling,
+// upsampling, activations and batch normalisation, each a node or two in
+// the graph with gradient nodes of their own, computed with the fast
+// matrix product of internal/gemm. Shapes are NCHW.
 //
 // Gorgonia's built-in graph for a dense layer is a matrix product, a
 // reshape, a broadcast add and an activation, each allocating its result
@@ -9,7 +11,8 @@
 // ops do the same arithmetic in one pass per layer and direction: they
 // keep their result buffers from one run to the next (a graph's shapes
 // are fixed), skip the input gradient when told it is not needed, and use
-// both cores.
+// both cores. A gradient node reads only its graph inputs, never the state
+// of the forward node: what it depends on is what the graph shows.
 //
 // Results do not depend on the number of cores: work is split into a
 // fixed number of pieces, each computed in a fixed order, and the matrix
@@ -61,6 +64,7 @@ func ParseActivation(name string) (Activation, error) {
 	return 0, fmt.Errorf("ops: no fused activation %q", name)
 }
 
+// String returns the activation's name, as ParseActivation reads it.
 func (a Activation) String() string {
 	return [...]string{"linear", "relu", "sigmoid", "tanh", "leaky_relu"}[a]
 }
