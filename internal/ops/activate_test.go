@@ -85,3 +85,12 @@ func TestActivateDeterministicAcrossCores(t *testing.T) {
 		return gradOutputs(y, grads[0])
 	})
 }
+
+func TestActivateFloat32(t *testing.T) {
+	for _, act := range allActivations[1:] {
+		float32MatchesFloat64(t, act.String(), 1e-6, func(g *G.ExprGraph, _ tensor.Dtype, values func(string, ...int) *G.Node) (*G.Node, G.Nodes) {
+			x := values("x", 3, 4, 5)
+			return G.Must(Activate(x, act)), G.Nodes{x}
+		})
+	}
+}

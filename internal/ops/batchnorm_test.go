@@ -293,3 +293,23 @@ func TestBatchNormDeterministicAcrossCores(t *testing.T) {
 		})
 	}
 }
+
+// The inference form, whose gradients reach all five inputs, in float32.
+func TestBatchNormApplyFloat32(t *testing.T) {
+	for _, shape := range bnShapes {
+		float32MatchesFloat64(t, fmt.Sprint(shape), 1e-5, func(g *G.ExprGraph, dt tensor.Dtype, values func(string, ...int) *G.Node) (*G.Node, G.Nodes) {
+			_, c, _, _ := channels(shape)
+			x, m, gamma, beta := values("x", shape...), values("mean", c), values("gamma", c), values("beta", c)
+			v := G.Must(G.Add(G.Must(G.Square(values("sd", c))), scalarOf(dt, 0.25)))
+			return G.Must(BatchNormApply(x, m, v, gamma, beta, 1e-3)), G.Nodes{x, m, gamma, beta}
+		})
+	}
+}
+
+// scalarOf is a constant of dtype dt.
+func scalarOf(dt tensor.Dtype, v float64) *G.Node {
+	if dt == tensor.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}

@@ -394,3 +394,21 @@ func checkNoOpPointers(t *testing.T, g *G.ExprGraph) {
 		}
 	}
 }
+
+func TestConvFloat32(t *testing.T) {
+	for _, c := range []struct {
+		x, w           []int
+		k, stride, pad int
+		act            Activation
+	}{
+		{[]int{2, 3, 7, 6}, []int{4, 3, 3, 3}, 3, 1, 1, ReLU},
+		{[]int{3, 2, 9, 8}, []int{5, 2, 3, 3}, 3, 2, 0, LeakyReLU},
+		{[]int{2, 70, 4, 4}, []int{3, 70, 1, 1}, 1, 1, 0, Sigmoid},
+	} {
+		float32MatchesFloat64(t, fmt.Sprintf("%+v", c), 1e-5, func(g *G.ExprGraph, _ tensor.Dtype, values func(string, ...int) *G.Node) (*G.Node, G.Nodes) {
+			x, w, b := values("x", c.x...), values("w", c.w...), values("b", c.w[0])
+			y := G.Must(Conv2D(x, w, b, c.k, c.stride, c.pad, c.act, true))
+			return G.Must(MaxPool2D(y, 2, 1)), G.Nodes{x, w, b}
+		})
+	}
+}

@@ -231,3 +231,12 @@ func TestConvTransposeDeterministicAcrossCores(t *testing.T) {
 		return gradOutputs(append(grads, y)...)
 	})
 }
+
+func TestConvTransposeFloat32(t *testing.T) {
+	for _, c := range convTransposeCases {
+		float32MatchesFloat64(t, fmt.Sprintf("%+v", c), 1e-5, func(g *G.ExprGraph, _ tensor.Dtype, values func(string, ...int) *G.Node) (*G.Node, G.Nodes) {
+			x, w, b := values("x", c.x...), values("w", c.w...), values("b", c.w[1])
+			return G.Must(Conv2DTranspose(x, w, b, c.k, c.stride, c.pad, c.outPad, c.act, true)), G.Nodes{x, w, b}
+		})
+	}
+}

@@ -129,3 +129,49 @@ func gradOutputs(nodes ...*G.Node) []float64 {
 	}
 	return out
 }
+
+// float32MatchesFloat64 builds the same graph in both precisions from the
+// same values and checks that the float32 outputs and gradients, given an
+// output gradient dy of random values, agree with the float64 ones to
+// tol relative to the largest float64 value of each. build returns the
+// output and the nodes to differentiate; values(name, shape) gives the
+// values of an input.
+func float32MatchesFloat64(t *testing.T, what string, tol float64, build func(g *G.ExprGraph, dt tensor.Dtype, values func(name string, shape ...int) *G.Node) (*G.Node, G.Nodes)) {
+	t.Helper()
+	var results [2][]float64
+	var sizes []int
+	for i, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		rng := rand.New(rand.NewPCG(38, 38))
+		g := G.NewGraph()
+		values := func(name string, shape ...int) *G.Node {
+			return nodeOf(g, name, tensorOf(dt, randValues(rng, tensor.Shape(shape).TotalSize()), shape...))
+		}
+		y, wrt := build(g, dt, values)
+		dy := values("dy", y.Shape()...)
+		grads, err := G.Backpropagate(G.Nodes{y}, G.Nodes{dy}, wrt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runGraph(t, g)
+		sizes = sizes[:0]
+		for _, n := range append(G.Nodes{y}, grads...) {
+			v := float64s(n.Value())
+			results[i] = append(results[i], v...)
+			sizes = append(sizes, len(v))
+		}
+	}
+	at := 0
+	for k, size := range sizes {
+		want, got := results[0][at:at+size], results[1][at:at+size]
+		scale := 0.0
+		for _, v := range want {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for j := range want {
+			if d := math.Abs(got[j] - want[j]); !(d <= tol*math.Max(1, scale)) {
+				t.Fatalf("%s: float32 result %d [%d] = %v; float64 %v", what, k, j, got[j], want[j])
+			}
+		}
+		at += size
+	}
+}
