@@ -15,27 +15,25 @@ import (
 // result (batch, filters, oh, ow). needX says whether the gradient with
 // respect to x is wanted (not for a network's input).
 //
-// It is computed as one matrix product over the whole batch: the patches
-// of x are unrolled into a matrix of channels·kernel² rows and
-// batch·oh·ow columns (im2col, by copying runs of input rows), w is
-// multiplied by it, and the bias and activation are applied while the
-// (filters, batch·oh·ow) result is copied into NCHW order, one run of oh·ow
-// values at a time.
+// It is two nodes, computed as one matrix product over the whole batch:
+// an im2col node unrolls the patches of x into a matrix of
+// channels·kernel² rows and batch·oh·ow columns (by copying runs of input
+// rows), and a product node multiplies w by it, applying the bias and
+// activation while the (filters, batch·oh·ow) result is copied into NCHW
+// order, one run of oh·ow values at a time. Every gradient node reads only
+// its graph inputs: the kernel's gradient reads the im2col node, and x's
+// gradient is the im2col node's own, col2im of the patches' gradient.
 func Conv2D(x, w, b *G.Node, kernel, stride, pad int, act Activation, needX bool) (*G.Node, error) {
-	op := &conv2DOp{k: kernel, stride: stride, pad: pad, act: act, needX: needX}
-	return G.ApplyOp(op, x, w, b)
-}
-
-type conv2DOp struct {
-	k, stride, pad int
-	act            Activation
-	needX          bool
-
-	// Set by Do, read by the gradient ops of the same run.
-	geom convGeom
-	cols *tensor.Dense // the unrolled patches, (kk, n·p)
-	z    *tensor.Dense // the product before bias, (n·p, f)
-	out  *tensor.Dense
+	im := &im2colOp{k: kernel, stride: stride, pad: pad}
+	g, err := im.geometry(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	cols, err := G.ApplyOp(im, x)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(&convProductOp{k: kernel, oh: g.oh, ow: g.ow, act: act, needX: needX}, cols, w, b)
 }
 
 // convGeom is a convolution's sizes: batch n, channels c, input h×w,
@@ -45,71 +43,238 @@ type convGeom struct {
 	n, c, h, w, f, oh, ow, p, kk int
 }
 
-func (op *conv2DOp) geometry(x, w tensor.Shape) (convGeom, error) {
-	if len(x) != 4 || len(w) != 4 || w[1] != x[1] || w[2] != op.k || w[3] != op.k {
-		return convGeom{}, fmt.Errorf("ops: conv2d of %v by kernel %v (size %d)", x, w, op.k)
+// convGeometry returns the geometry of a kernel×kernel window moved by
+// stride over x (n, c, h, w) padded with pad zeros; f is left 0.
+func convGeometry(x tensor.Shape, k, stride, pad int) (convGeom, error) {
+	if len(x) != 4 || k < 1 || stride < 1 || pad < 0 {
+		return convGeom{}, fmt.Errorf("ops: conv2d of %v with kernel %d, stride %d, padding %d", x, k, stride, pad)
 	}
-	g := convGeom{n: x[0], c: x[1], h: x[2], w: x[3], f: w[0]}
-	g.oh = (g.h+2*op.pad-op.k)/op.stride + 1
-	g.ow = (g.w+2*op.pad-op.k)/op.stride + 1
-	if g.oh < 1 || g.ow < 1 {
-		return convGeom{}, fmt.Errorf("ops: conv2d kernel %d does not fit input %v with padding %d", op.k, x, op.pad)
+	g := convGeom{n: x[0], c: x[1], h: x[2], w: x[3]}
+	if g.h+2*pad < k || g.w+2*pad < k {
+		return convGeom{}, fmt.Errorf("ops: conv2d kernel %d does not fit input %v with padding %d", k, x, pad)
 	}
-	g.p, g.kk = g.oh*g.ow, g.c*op.k*op.k
+	g.oh = (g.h+2*pad-k)/stride + 1
+	g.ow = (g.w+2*pad-k)/stride + 1
+	g.p, g.kk = g.oh*g.ow, g.c*k*k
 	return g, nil
 }
 
-func (op *conv2DOp) Arity() int { return 3 }
-func (op *conv2DOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(1), tensorType(4))
-}
-func (op *conv2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape))
-	return tensor.Shape{g.n, g.f, g.oh, g.ow}, err
-}
-func (op *conv2DOp) ReturnsPtr() bool     { return false }
-func (op *conv2DOp) CallsExtern() bool    { return false }
-func (op *conv2DOp) OverwritesInput() int { return -1 }
-func (op *conv2DOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.Conv2D{%d,%d,%d,%v,%v}", op.k, op.stride, op.pad, op.act, op.needX)
-}
-func (op *conv2DOp) Hashcode() uint32 { return hashOf(op) }
-func (op *conv2DOp) String() string {
-	return fmt.Sprintf("Conv2D{k%d,s%d,p%d,%v}", op.k, op.stride, op.pad, op.act)
+// im2colOp unrolls the patches of x (n, c, h, w) into cols (c·k², n·oh·ow):
+// row (c, ki, kj), column (sample, oy, ox) holds the input value the
+// kernel's (ki, kj) tap sees at output position (oy, ox), 0 in the
+// padding.
+type im2colOp struct {
+	k, stride, pad int
+	out            *tensor.Dense
 }
 
-func (op *conv2DOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *im2colOp) geometry(x tensor.Shape) (convGeom, error) {
+	return convGeometry(x, op.k, op.stride, op.pad)
+}
+
+func (op *im2colOp) Arity() int { return 1 }
+func (op *im2colOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(4), tensorType(2))
+}
+func (op *im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g, err := op.geometry(in[0].(tensor.Shape))
+	return tensor.Shape{g.kk, g.n * g.p}, err
+}
+func (op *im2colOp) ReturnsPtr() bool     { return false }
+func (op *im2colOp) CallsExtern() bool    { return false }
+func (op *im2colOp) OverwritesInput() int { return -1 }
+func (op *im2colOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.Im2Col{%d,%d,%d}", op.k, op.stride, op.pad)
+}
+func (op *im2colOp) Hashcode() uint32 { return hashOf(op) }
+func (op *im2colOp) String() string {
+	return fmt.Sprintf("Im2Col{k%d,s%d,p%d}", op.k, op.stride, op.pad)
+}
+
+func (op *im2colOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denses(1, vs)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	g, err := op.geometry(x.Shape())
+	if err != nil {
+		return nil, err
+	}
+	cols := buffer(&op.out, x.Dtype(), g.kk, g.n*g.p)
+	switch xd := x.Data().(type) {
+	case []float32:
+		im2col(g, op.k, op.stride, op.pad, xd, cols.Data().([]float32))
+	case []float64:
+		im2col(g, op.k, op.stride, op.pad, xd, cols.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, x.Dtype())
+	}
+	return cols, nil
+}
+
+// im2col unrolls x into cols (g.kk, g.n·g.p), rows in parallel.
+func im2col[T float](g convGeom, k, stride, pad int, x, cols []T) {
+	np := g.n * g.p
+	parallel(g.kk, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			im2colRow(g, k, stride, pad, r, x, cols[r*np:(r+1)*np])
+		}
+	})
+}
+
+func (op *im2colOp) DiffWRT(int) []bool { return []bool{true} }
+
+// SymDiff folds the patches' gradient back onto the input: col2im.
+func (op *im2colOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&col2imOp{k: op.k, stride: op.stride, pad: op.pad, shape: inputs[0].Shape().Clone()}, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}
+
+// col2imOp adds each value of dcols (c·k², n·oh·ow) onto the position of
+// an image of the given shape (n, c, h, w) that im2col took it from: the
+// adjoint of im2col.
+type col2imOp struct {
+	k, stride, pad int
+	shape          tensor.Shape // the image's
+	out            *tensor.Dense
+}
+
+func (op *col2imOp) geometry(cols tensor.Shape) (convGeom, error) {
+	g, err := convGeometry(op.shape, op.k, op.stride, op.pad)
+	if err == nil && !cols.Eq(tensor.Shape{g.kk, g.n * g.p}) {
+		err = fmt.Errorf("ops: col2im of %v into %v (kernel %d, stride %d, padding %d)", cols, op.shape, op.k, op.stride, op.pad)
+	}
+	return g, err
+}
+
+func (op *col2imOp) Arity() int { return 1 }
+func (op *col2imOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(2), tensorType(4))
+}
+func (op *col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	_, err := op.geometry(in[0].(tensor.Shape))
+	return op.shape.Clone(), err
+}
+func (op *col2imOp) ReturnsPtr() bool     { return false }
+func (op *col2imOp) CallsExtern() bool    { return false }
+func (op *col2imOp) OverwritesInput() int { return -1 }
+func (op *col2imOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.Col2Im{%d,%d,%d,%v}", op.k, op.stride, op.pad, op.shape)
+}
+func (op *col2imOp) Hashcode() uint32 { return hashOf(op) }
+func (op *col2imOp) String() string {
+	return fmt.Sprintf("Col2Im{k%d,s%d,p%d,%v}", op.k, op.stride, op.pad, op.shape)
+}
+
+func (op *col2imOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denses(1, vs)
+	if err != nil {
+		return nil, err
+	}
+	dcols := in[0]
+	g, err := op.geometry(dcols.Shape())
+	if err != nil {
+		return nil, err
+	}
+	dx := buffer(&op.out, dcols.Dtype(), op.shape...)
+	switch d := dcols.Data().(type) {
+	case []float32:
+		col2im(g, op.k, op.stride, op.pad, d, dx.Data().([]float32))
+	case []float64:
+		col2im(g, op.k, op.stride, op.pad, d, dx.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dcols.Dtype())
+	}
+	return dx, nil
+}
+
+// col2im sets dx to the sum of dcols folded back, channels in parallel.
+func col2im[T float](g convGeom, k, stride, pad int, dcols, dx []T) {
+	parallel(g.c, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			clearChannel(g, c, dx)
+			col2imChannel(g, k, stride, pad, c, dcols, dx)
+		}
+	})
+}
+
+// clearChannel zeroes channel c of every sample of x (g.n, g.c, g.h, g.w).
+func clearChannel[T float](g convGeom, c int, x []T) {
+	hw := g.h * g.w
+	for s := range g.n {
+		clear(x[(s*g.c+c)*hw : (s*g.c+c+1)*hw])
+	}
+}
+
+// convProductOp computes act(w·cols + b) for the unrolled patches cols
+// (c·k², n·oh·ow), w (f, c, k, k) and b (f), into (n, f, oh, ow).
+type convProductOp struct {
+	k, oh, ow int
+	act       Activation
+	needX     bool
+
+	z   *tensor.Dense // the product before bias, (n·p, f)
+	out *tensor.Dense
+}
+
+func (op *convProductOp) geometry(cols, w, b tensor.Shape) (convGeom, error) {
+	p := op.oh * op.ow
+	if len(cols) != 2 || len(w) != 4 || len(b) != 1 || p < 1 || w[2] != op.k || w[3] != op.k ||
+		cols[0] != w[1]*op.k*op.k || cols[1]%p != 0 || b[0] != w[0] {
+		return convGeom{}, fmt.Errorf("ops: conv2d of patches %v by kernel %v (size %d), bias %v, output %d×%d", cols, w, op.k, b, op.oh, op.ow)
+	}
+	return convGeom{n: cols[1] / p, c: w[1], f: w[0], oh: op.oh, ow: op.ow, p: p, kk: cols[0]}, nil
+}
+
+func (op *convProductOp) Arity() int { return 3 }
+func (op *convProductOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(1), tensorType(4))
+}
+func (op *convProductOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape), in[2].(tensor.Shape))
+	return tensor.Shape{g.n, g.f, g.oh, g.ow}, err
+}
+func (op *convProductOp) ReturnsPtr() bool     { return false }
+func (op *convProductOp) CallsExtern() bool    { return false }
+func (op *convProductOp) OverwritesInput() int { return -1 }
+func (op *convProductOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.ConvProduct{%d,%d,%d,%v,%v}", op.k, op.oh, op.ow, op.act, op.needX)
+}
+func (op *convProductOp) Hashcode() uint32 { return hashOf(op) }
+func (op *convProductOp) String() string {
+	return fmt.Sprintf("ConvProduct{k%d,%d×%d,%v}", op.k, op.oh, op.ow, op.act)
+}
+
+func (op *convProductOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(3, vs)
 	if err != nil {
 		return nil, err
 	}
-	x, w, b := in[0], in[1], in[2]
-	g, err := op.geometry(x.Shape(), w.Shape())
+	cols, w, b := in[0], in[1], in[2]
+	g, err := op.geometry(cols.Shape(), w.Shape(), b.Shape())
 	if err != nil {
 		return nil, err
 	}
-	op.geom = g
-	dt := x.Dtype()
-	cols := buffer(&op.cols, dt, g.kk, g.n*g.p)
+	dt := cols.Dtype()
 	z := buffer(&op.z, dt, g.n*g.p, g.f)
 	y := buffer(&op.out, dt, g.n, g.f, g.oh, g.ow)
-	switch xd := x.Data().(type) {
+	switch cd := cols.Data().(type) {
 	case []float32:
-		convForward(op, xd, w.Data().([]float32), b.Data().([]float32), cols.Data().([]float32), z.Data().([]float32), y.Data().([]float32))
+		convForward(g, op.act, cd, w.Data().([]float32), b.Data().([]float32), z.Data().([]float32), y.Data().([]float32))
 	case []float64:
-		convForward(op, xd, w.Data().([]float64), b.Data().([]float64), cols.Data().([]float64), z.Data().([]float64), y.Data().([]float64))
+		convForward(g, op.act, cd, w.Data().([]float64), b.Data().([]float64), z.Data().([]float64), y.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dt)
 	}
 	return y, nil
 }
 
-func convForward[T float](op *conv2DOp, x, w, b, cols, z, y []T) {
-	g := op.geom
+func convForward[T float](g convGeom, act Activation, cols, w, b, z, y []T) {
 	np := g.n * g.p
-	parallel(g.kk, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			im2colRow(g, op.k, op.stride, op.pad, r, x, cols[r*np:(r+1)*np])
-		}
-	})
 	// z (n·p × f) = colsᵀ (n·p × kk) · wᵀ (kk × f): the matrix product
 	// reads cols where it is and packs only the small wᵀ.
 	matmul(true, true, np, g.f, g.kk, cols, np, w, g.kk, 0, z, g.f)
@@ -122,7 +287,7 @@ func convForward[T float](op *conv2DOp, x, w, b, cols, z, y []T) {
 				for p := range row {
 					row[p] = zs[p*g.f+f] + bf
 				}
-				activate(op.act, row)
+				activate(act, row)
 			}
 		}
 	})
@@ -218,18 +383,19 @@ func addTo[T float](dst, src []T) {
 	}
 }
 
-func (op *conv2DOp) DiffWRT(int) []bool { return []bool{op.needX, true, true} }
+func (op *convProductOp) DiffWRT(int) []bool { return []bool{op.needX, true, true} }
 
 // SymDiff returns the gradient nodes: dz = dy·act'(z) laid out as the
-// forward product's (f × n·p) result, then dw = dz·colsᵀ (one product
-// over the whole batch), db = the row sums of dz and, if needed,
-// dx = col2im(wᵀ·dz).
-func (op *conv2DOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dz, err := G.ApplyOp(&convGradOp{fwd: op}, output, grad)
+// product's (f × n·p) result, then dw = dz·colsᵀ (one product over the
+// whole batch), db = the row sums of dz and, if needed, the patches'
+// gradient dcols = wᵀ·dz, which the im2col node folds back onto x.
+func (op *convProductOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	cols, w := inputs[0], inputs[1]
+	dz, err := G.ApplyOp(&convGradOp{act: op.act}, output, grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&convFilterGradOp{fwd: op}, dz, inputs[1])
+	dw, err := G.ApplyOp(&filterGradOp{k: op.k}, dz, cols)
 	if err != nil {
 		return nil, err
 	}
@@ -237,20 +403,21 @@ func (op *conv2DOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 	if err != nil {
 		return nil, err
 	}
-	var dx *G.Node
+	var dcols *G.Node
 	if op.needX {
-		if dx, err = G.ApplyOp(&convInputGradOp{fwd: op}, dz, inputs[1], inputs[0]); err != nil {
+		if dcols, err = G.ApplyOp(&weightProductOp{transW: true}, w, dz); err != nil {
 			return nil, err
 		}
 	}
-	return G.Nodes{dx, dw, db}, nil
+	return G.Nodes{dcols, dw, db}, nil
 }
 
 // convGradOp turns the gradient of a convolution's output, dy (n, f, oh,
 // ow), into that of its product before bias and activation, laid out as
-// the product was: (f, n·p).
+// the product was: (f, n·p). It reads the output y for the activation's
+// derivative.
 type convGradOp struct {
-	fwd *conv2DOp
+	act Activation
 	out *tensor.Dense
 }
 
@@ -259,28 +426,34 @@ func (op *convGradOp) Type() hm.Type {
 	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(2))
 }
 func (op *convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	y := in[0].(tensor.Shape)
+	y, dy := in[0].(tensor.Shape), in[1].(tensor.Shape)
+	if len(y) != 4 || !y.Eq(dy) {
+		return nil, fmt.Errorf("ops: conv2d gradient %v of an output %v", dy, y)
+	}
 	return tensor.Shape{y[1], y[0] * y[2] * y[3]}, nil
 }
 func (op *convGradOp) ReturnsPtr() bool      { return false }
 func (op *convGradOp) CallsExtern() bool     { return false }
 func (op *convGradOp) OverwritesInput() int  { return -1 }
-func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.ConvGrad{%p}", op.fwd) }
+func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.ConvGrad{%v}", op.act) }
 func (op *convGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *convGradOp) String() string        { return "ConvGrad" }
+func (op *convGradOp) String() string        { return fmt.Sprintf("ConvGrad{%v}", op.act) }
 
 func (op *convGradOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	g := op.fwd.geom
+	ys := in[0].Shape()
+	g := convGeom{n: ys[0], f: ys[1], oh: ys[2], ow: ys[3], p: ys[2] * ys[3]}
 	dz := buffer(&op.out, in[0].Dtype(), g.f, g.n*g.p)
 	switch yd := in[0].Data().(type) {
 	case []float32:
-		convGrad(g, op.fwd.act, yd, in[1].Data().([]float32), dz.Data().([]float32))
+		convGrad(g, op.act, yd, in[1].Data().([]float32), dz.Data().([]float32))
 	case []float64:
-		convGrad(g, op.fwd.act, yd, in[1].Data().([]float64), dz.Data().([]float64))
+		convGrad(g, op.act, yd, in[1].Data().([]float64), dz.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, in[0].Dtype())
 	}
 	return dz, nil
 }
@@ -297,116 +470,151 @@ func convGrad[T float](g convGeom, act Activation, y, dy, dz []T) {
 	})
 }
 
-// convFilterGradOp computes the kernel's gradient dw = dz·colsᵀ, from the
-// patches the forward op of the same run unrolled.
-type convFilterGradOp struct {
-	fwd      *conv2DOp
+// filterGradOp computes a kernel's gradient a·bᵀ, for a (m, q) and b
+// (c·k², q), shaped (m, c, k, k). For a convolution, a is the gradient of
+// its product dz (f, n·p) and b the patches cols; for a transposed one, a
+// is its input, channel-major, and b the unrolled gradient of its output.
+type filterGradOp struct {
+	k        int
 	out, tmp *tensor.Dense
 }
 
-func (op *convFilterGradOp) Arity() int { return 2 }
-func (op *convFilterGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(4))
+func (op *filterGradOp) Arity() int { return 2 }
+func (op *filterGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(2), tensorType(2), tensorType(4))
 }
-func (op *convFilterGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[1].(tensor.Shape).Clone(), nil
+func (op *filterGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	a, b := in[0].(tensor.Shape), in[1].(tensor.Shape)
+	kk := op.k * op.k
+	if len(a) != 2 || len(b) != 2 || a[1] != b[1] || kk < 1 || b[0]%kk != 0 {
+		return nil, fmt.Errorf("ops: kernel gradient of %v by %vᵀ (size %d)", a, b, op.k)
+	}
+	return tensor.Shape{a[0], b[0] / kk, op.k, op.k}, nil
 }
-func (op *convFilterGradOp) ReturnsPtr() bool     { return false }
-func (op *convFilterGradOp) CallsExtern() bool    { return false }
-func (op *convFilterGradOp) OverwritesInput() int { return -1 }
-func (op *convFilterGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.ConvFilterGrad{%p}", op.fwd)
-}
-func (op *convFilterGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *convFilterGradOp) String() string   { return "ConvFilterGrad" }
+func (op *filterGradOp) ReturnsPtr() bool      { return false }
+func (op *filterGradOp) CallsExtern() bool     { return false }
+func (op *filterGradOp) OverwritesInput() int  { return -1 }
+func (op *filterGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.FilterGrad{%d}", op.k) }
+func (op *filterGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *filterGradOp) String() string        { return fmt.Sprintf("FilterGrad{k%d}", op.k) }
 
-func (op *convFilterGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *filterGradOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	g := op.fwd.geom
-	dt := in[0].Dtype()
-	dw := buffer(&op.out, dt, in[1].Shape()...)
-	switch dz := in[0].Data().(type) {
+	a, b := in[0], in[1]
+	shape, err := op.InferShape(a.Shape(), b.Shape())
+	if err != nil {
+		return nil, err
+	}
+	m, n, q := a.Shape()[0], b.Shape()[0], a.Shape()[1]
+	dt := a.Dtype()
+	dw := buffer(&op.out, dt, shape...)
+	var tmp *tensor.Dense
+	if m < n {
+		tmp = buffer(&op.tmp, dt, n, m)
+	}
+	switch ad := a.Data().(type) {
 	case []float32:
-		filterGrad(g, dz, op.fwd.cols.Data().([]float32), dw.Data().([]float32), buffer(&op.tmp, dt, g.kk, g.f).Data().([]float32))
+		productABt(m, n, q, ad, b.Data().([]float32), dw.Data().([]float32), dataOf[float32](tmp))
 	case []float64:
-		filterGrad(g, dz, op.fwd.cols.Data().([]float64), dw.Data().([]float64), buffer(&op.tmp, dt, g.kk, g.f).Data().([]float64))
+		productABt(m, n, q, ad, b.Data().([]float64), dw.Data().([]float64), dataOf[float64](tmp))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dt)
 	}
 	return dw, nil
 }
 
-// filterGrad computes dw (f × kk) = dz (f × n·p) · colsᵀ. The matrix
-// product packs its second operand, transposed here: that of dz when it
-// is the smaller (f < kk, computing dwᵀ = cols · dzᵀ into tmp), else that
-// of cols. Each value is the same sum in the same order either way.
-func filterGrad[T float](g convGeom, dz, cols, dw, tmp []T) {
-	np := g.n * g.p
-	if g.f >= g.kk {
-		matmul(false, true, g.f, g.kk, np, dz, np, cols, np, 0, dw, g.kk)
+// dataOf returns t's data, nil for no tensor.
+func dataOf[T float](t *tensor.Dense) []T {
+	if t == nil {
+		return nil
+	}
+	return t.Data().([]T)
+}
+
+// productABt computes c (m × n) = a (m × q) · bᵀ, b being (n × q). The
+// matrix product packs its second operand, transposed here: that of b
+// when it is the smaller (m ≥ n), else that of a, computing cᵀ = b·aᵀ
+// into tmp (n × m) and transposing it. Each value is the same sum in the
+// same order either way.
+func productABt[T float](m, n, q int, a, b, c, tmp []T) {
+	if m >= n {
+		matmul(false, true, m, n, q, a, q, b, q, 0, c, n)
 		return
 	}
-	matmul(false, true, g.kk, g.f, np, cols, np, dz, np, 0, tmp, g.f)
-	for r := range g.kk {
-		for f := range g.f {
-			dw[f*g.kk+r] = tmp[r*g.f+f]
+	matmul(false, true, n, m, q, b, q, a, q, 0, tmp, m)
+	for r := range n {
+		for i := range m {
+			c[i*n+r] = tmp[r*m+i]
 		}
 	}
 }
 
-// convInputGradOp computes the input's gradient: dcols = wᵀ·dz, folded
-// back with col2im.
-type convInputGradOp struct {
-	fwd   *conv2DOp
-	dcols *tensor.Dense
-	out   *tensor.Dense
+// weightProductOp multiplies a kernel w (r, ...), taken as the matrix W of
+// r rows, or its transpose, by a matrix d: Wᵀ·d for a convolution's
+// patches' gradient wᵀ·dz, W·d for a transposed convolution's input
+// gradient.
+type weightProductOp struct {
+	transW bool
+	out    *tensor.Dense
 }
 
-func (op *convInputGradOp) Arity() int { return 3 }
-func (op *convInputGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(4), tensorType(4))
+func (op *weightProductOp) dims(w, d tensor.Shape) (m, n, k int, err error) {
+	if len(w) < 2 || len(d) != 2 {
+		return 0, 0, 0, fmt.Errorf("ops: product of kernel %v by %v", w, d)
+	}
+	r := w[0]
+	rest := w.TotalSize() / r
+	m, k = r, rest
+	if op.transW {
+		m, k = rest, r
+	}
+	if d[0] != k {
+		err = fmt.Errorf("ops: product of kernel %v (transposed %v) by %v", w, op.transW, d)
+	}
+	return m, d[1], k, err
 }
-func (op *convInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[2].(tensor.Shape).Clone(), nil
-}
-func (op *convInputGradOp) ReturnsPtr() bool     { return false }
-func (op *convInputGradOp) CallsExtern() bool    { return false }
-func (op *convInputGradOp) OverwritesInput() int { return -1 }
-func (op *convInputGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.ConvInputGrad{%p}", op.fwd)
-}
-func (op *convInputGradOp) Hashcode() uint32 { return hashOf(op) }
-func (op *convInputGradOp) String() string   { return "ConvInputGrad" }
 
-func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(3, vs)
+func (op *weightProductOp) Arity() int { return 2 }
+func (op *weightProductOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(4), tensorType(2), tensorType(2))
+}
+func (op *weightProductOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	m, n, _, err := op.dims(in[0].(tensor.Shape), in[1].(tensor.Shape))
+	return tensor.Shape{m, n}, err
+}
+func (op *weightProductOp) ReturnsPtr() bool     { return false }
+func (op *weightProductOp) CallsExtern() bool    { return false }
+func (op *weightProductOp) OverwritesInput() int { return -1 }
+func (op *weightProductOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.WeightProduct{%v}", op.transW)
+}
+func (op *weightProductOp) Hashcode() uint32 { return hashOf(op) }
+func (op *weightProductOp) String() string   { return fmt.Sprintf("WeightProduct{%v}", op.transW) }
+
+func (op *weightProductOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	g, f := op.fwd.geom, op.fwd
-	dt := in[0].Dtype()
-	dcols := buffer(&op.dcols, dt, g.kk, g.n*g.p)
-	dx := buffer(&op.out, dt, in[2].Shape()...)
-	switch dz := in[0].Data().(type) {
-	case []float32:
-		convInputGrad(g, f.k, f.stride, f.pad, dz, in[1].Data().([]float32), dcols.Data().([]float32), dx.Data().([]float32))
-	case []float64:
-		convInputGrad(g, f.k, f.stride, f.pad, dz, in[1].Data().([]float64), dcols.Data().([]float64), dx.Data().([]float64))
+	w, d := in[0], in[1]
+	m, n, k, err := op.dims(w.Shape(), d.Shape())
+	if err != nil {
+		return nil, err
 	}
-	return dx, nil
-}
-
-func convInputGrad[T float](g convGeom, k, stride, pad int, dz, w, dcols, dx []T) {
-	np := g.n * g.p
-	// dcols (kk × n·p) = wᵀ (kk × f) · dz (f × n·p)
-	matmul(true, false, g.kk, np, g.f, w, g.kk, dz, np, 0, dcols, np)
-	clear(dx)
-	parallel(g.c, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			col2imChannel(g, k, stride, pad, c, dcols, dx)
-		}
-	})
+	c := buffer(&op.out, w.Dtype(), m, n)
+	ldw := w.Shape().TotalSize() / w.Shape()[0]
+	switch wd := w.Data().(type) {
+	case []float32:
+		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float32), n, 0, c.Data().([]float32), n)
+	case []float64:
+		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float64), n, 0, c.Data().([]float64), n)
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, w.Dtype())
+	}
+	return c, nil
 }
 
 // sumColsOp sums each row of a matrix: (n, m) to (n).

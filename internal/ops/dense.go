@@ -141,11 +141,18 @@ func (op *activationGradOp) Do(vs ...G.Value) (G.Value, error) {
 	dz := buffer(&op.out, y.Dtype(), y.Shape()...)
 	switch yd := y.Data().(type) {
 	case []float32:
-		activationGrad(op.act, yd, dy.Data().([]float32), dz.Data().([]float32))
+		activationGradInto(op.act, yd, dy.Data().([]float32), dz.Data().([]float32))
 	case []float64:
-		activationGrad(op.act, yd, dy.Data().([]float64), dz.Data().([]float64))
+		activationGradInto(op.act, yd, dy.Data().([]float64), dz.Data().([]float64))
 	}
 	return dz, nil
+}
+
+// activationGradInto is activationGrad, in parallel for large tensors.
+func activationGradInto[T float](act Activation, y, dy, dz []T) {
+	elementwise(len(y), func(lo, hi int) {
+		activationGrad(act, y[lo:hi], dy[lo:hi], dz[lo:hi])
+	})
 }
 
 // matMulOp computes op(a)·op(b) for matrices, op a transpose or not.

@@ -1,6 +1,8 @@
-// Package ops holds dlgo's fused Gorgonia operations: a dense layer, a 2-D
-// convolution and max-pooling, each one node in the graph with its own
-// gradient nodes, computed with the fast matrix product of internal/gemm.
+// Package ops holds dlgo's fused Gorgonia operations: a dense layer, 2-D
+// convolutions (Conv2D and Conv2DTranspose), max- and average-pooling,
+// upsampling, activations and batch normalisation, each a node or two in
+// the graph with gradient nodes of their own, computed with the fast
+// matrix product of internal/gemm. Shapes are NCHW.
 //
 // Gorgonia's built-in graph for a dense layer is a matrix product, a
 // reshape, a broadcast add and an activation, each allocating its result
@@ -9,7 +11,8 @@
 // ops do the same arithmetic in one pass per layer and direction: they
 // keep their result buffers from one run to the next (a graph's shapes
 // are fixed), skip the input gradient when told it is not needed, and use
-// both cores.
+// both cores. A gradient node reads only its graph inputs, never the state
+// of the forward node: what it depends on is what the graph shows.
 //
 // Results do not depend on the number of cores: work is split into a
 // fixed number of pieces, each computed in a fixed order, and the matrix
@@ -35,10 +38,16 @@ const (
 	ReLU
 	Sigmoid
 	Tanh
+	// LeakyReLU is x for x > 0, else LeakySlope·x.
+	LeakyReLU
 )
 
-// ParseActivation maps a name (linear, relu, sigmoid, tanh) to an
-// Activation.
+// LeakySlope is LeakyReLU's slope for negative inputs: 0.2, the default of
+// Keras' keras.activations.leaky_relu.
+const LeakySlope = 0.2
+
+// ParseActivation maps a name (linear, relu, sigmoid, tanh, leaky_relu) to
+// an Activation.
 func ParseActivation(name string) (Activation, error) {
 	switch name {
 	case "linear":
@@ -49,12 +58,15 @@ func ParseActivation(name string) (Activation, error) {
 		return Sigmoid, nil
 	case "tanh":
 		return Tanh, nil
+	case "leaky_relu":
+		return LeakyReLU, nil
 	}
 	return 0, fmt.Errorf("ops: no fused activation %q", name)
 }
 
+// String returns the activation's name, as ParseActivation reads it.
 func (a Activation) String() string {
-	return [...]string{"linear", "relu", "sigmoid", "tanh"}[a]
+	return [...]string{"linear", "relu", "sigmoid", "tanh", "leaky_relu"}[a]
 }
 
 type float interface{ float32 | float64 }
@@ -85,6 +97,11 @@ func activate[T float](a Activation, v []T) {
 		for i, x := range v {
 			v[i] = T(math.Tanh(float64(x)))
 		}
+	case LeakyReLU:
+		// max(x, 0.2·x) is x for x ≥ 0 and 0.2·x below, without a branch.
+		for i, x := range v {
+			v[i] = max(x, x*T(LeakySlope))
+		}
 	}
 }
 
@@ -112,6 +129,15 @@ func activationGrad[T float](a Activation, y, dy, dz []T) {
 	case Tanh:
 		for i, v := range y {
 			dz[i] = dy[i] * (1 - v*v)
+		}
+	case LeakyReLU:
+		// y > 0 exactly where x > 0, the slope being positive.
+		for i, v := range y {
+			if v > 0 {
+				dz[i] = dy[i]
+			} else {
+				dz[i] = dy[i] * T(LeakySlope)
+			}
 		}
 	}
 }
@@ -152,6 +178,17 @@ const pieces = 8
 // parallel calls f on pieces consecutive ranges covering [0, n), on the
 // worker goroutines that also compute the matrix products.
 func parallel(n int, f func(lo, hi int)) { gemm.Parallel(n, pieces, f) }
+
+// elementwise calls f on ranges covering [0, n) of values computed
+// independently of each other: in parallel when there are enough of them
+// to be worth the goroutines.
+func elementwise(n int, f func(lo, hi int)) {
+	if n < 1<<16 {
+		f(0, n)
+		return
+	}
+	parallel(n, f)
+}
 
 // buffer returns a tensor of the given shape and dtype, reusing *t when it
 // already fits: an op's result is rewritten on every run of its graph.

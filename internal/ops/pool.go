@@ -19,18 +19,16 @@ func MaxPool2D(x *G.Node, kernel, stride int) (*G.Node, error) {
 
 type maxPoolOp struct {
 	k, stride int
-
-	// Set by Do, read by the gradient op of the same run.
-	shape tensor.Shape // the input's
-	arg   []int32      // for each output, the index of its maximum within its plane
-	out   *tensor.Dense
+	out       *tensor.Dense
 }
 
-func (op *maxPoolOp) outShape(x tensor.Shape) (tensor.Shape, error) {
-	if len(x) != 4 || x[2] < op.k || x[3] < op.k || op.stride < 1 {
-		return nil, fmt.Errorf("ops: max-pooling %v with window %d, stride %d", x, op.k, op.stride)
+// poolShape returns the shape of x (n, c, h, w) pooled by windows of k×k
+// moved by stride, dropping rows and columns that do not fill a window.
+func poolShape(what string, x tensor.Shape, k, stride int) (tensor.Shape, error) {
+	if len(x) != 4 || k < 1 || stride < 1 || x[2] < k || x[3] < k {
+		return nil, fmt.Errorf("ops: %s %v with window %d, stride %d", what, x, k, stride)
 	}
-	return tensor.Shape{x[0], x[1], (x[2]-op.k)/op.stride + 1, (x[3]-op.k)/op.stride + 1}, nil
+	return tensor.Shape{x[0], x[1], (x[2]-k)/stride + 1, (x[3]-k)/stride + 1}, nil
 }
 
 func (op *maxPoolOp) Arity() int { return 1 }
@@ -38,7 +36,7 @@ func (op *maxPoolOp) Type() hm.Type {
 	return hm.NewFnType(tensorType(4), tensorType(4))
 }
 func (op *maxPoolOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return op.outShape(in[0].(tensor.Shape))
+	return poolShape("max-pooling", in[0].(tensor.Shape), op.k, op.stride)
 }
 func (op *maxPoolOp) ReturnsPtr() bool      { return false }
 func (op *maxPoolOp) CallsExtern() bool     { return false }
@@ -53,47 +51,43 @@ func (op *maxPoolOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	os, err := op.outShape(x.Shape())
+	os, err := poolShape("max-pooling", x.Shape(), op.k, op.stride)
 	if err != nil {
 		return nil, err
 	}
-	op.shape = x.Shape().Clone()
 	y := buffer(&op.out, x.Dtype(), os...)
-	if n := os.TotalSize(); len(op.arg) != n {
-		op.arg = make([]int32, n)
-	}
 	switch xd := x.Data().(type) {
 	case []float32:
-		maxPool(op, xd, y.Data().([]float32))
+		maxPool(x.Shape(), op.k, op.stride, xd, y.Data().([]float32))
 	case []float64:
-		maxPool(op, xd, y.Data().([]float64))
+		maxPool(x.Shape(), op.k, op.stride, xd, y.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, x.Dtype())
 	}
 	return y, nil
 }
 
-func maxPool[T float](op *maxPoolOp, x, y []T) {
-	h, w := op.shape[2], op.shape[3]
-	oh, ow := (h-op.k)/op.stride+1, (w-op.k)/op.stride+1
-	planes := op.shape[0] * op.shape[1]
-	parallel(planes, func(lo, hi int) {
+func maxPool[T float](shape tensor.Shape, k, stride int, x, y []T) {
+	h, w := shape[2], shape[3]
+	oh, ow := (h-k)/stride+1, (w-k)/stride+1
+	parallel(shape[0]*shape[1], func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			xp, yp, ap := x[pl*h*w:(pl+1)*h*w], y[pl*oh*ow:(pl+1)*oh*ow], op.arg[pl*oh*ow:(pl+1)*oh*ow]
-			if op.k == 2 && op.stride == 2 {
-				maxPool2x2(xp, yp, ap, w, oh, ow)
+			xp, yp := x[pl*h*w:(pl+1)*h*w], y[pl*oh*ow:(pl+1)*oh*ow]
+			if k == 2 && stride == 2 {
+				maxPool2x2(xp, yp, w, oh, ow)
 				continue
 			}
 			for oy := range oh {
 				for ox := range ow {
-					best := (oy*op.stride)*w + ox*op.stride
-					for ki := range op.k {
-						row := (oy*op.stride+ki)*w + ox*op.stride
-						for kj := range op.k {
-							if xp[row+kj] > xp[best] {
-								best = row + kj
+					m := xp[(oy*stride)*w+ox*stride]
+					for ki := range k {
+						for _, v := range xp[(oy*stride+ki)*w+ox*stride:][:k] {
+							if v > m {
+								m = v
 							}
 						}
 					}
-					yp[oy*ow+ox], ap[oy*ow+ox] = xp[best], int32(best)
+					yp[oy*ow+ox] = m
 				}
 			}
 		}
@@ -102,88 +96,138 @@ func maxPool[T float](op *maxPoolOp, x, y []T) {
 
 // maxPool2x2 is the common 2×2, stride 2 case. Which value of a window
 // is largest is random, so branches would mispredict: the maximum comes
-// from max and its index from conditional moves (the first largest wins).
-func maxPool2x2[T float](xp, yp []T, ap []int32, w, oh, ow int) {
+// from max.
+func maxPool2x2[T float](xp, yp []T, w, oh, ow int) {
 	for oy := range oh {
 		r0, r1 := xp[2*oy*w:2*oy*w+2*ow], xp[(2*oy+1)*w:(2*oy+1)*w+2*ow]
-		yr, ar := yp[oy*ow:(oy+1)*ow], ap[oy*ow:(oy+1)*ow]
-		base := int32(2 * oy * w)
-		for ox := range ow {
-			v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-			m := max(max(v0, v1), max(v2, v3))
-			i := base + int32(2*ox)
-			idx := i + int32(w) + 1
-			if v2 == m {
-				idx = i + int32(w)
-			}
-			if v1 == m {
-				idx = i + 1
-			}
-			if v0 == m {
-				idx = i
-			}
-			yr[ox], ar[ox] = m, idx
+		yr := yp[oy*ow : (oy+1)*ow]
+		for ox := range yr {
+			yr[ox] = max(max(r0[2*ox], r0[2*ox+1]), max(r1[2*ox], r1[2*ox+1]))
 		}
 	}
 }
 
 func (op *maxPoolOp) DiffWRT(int) []bool { return []bool{true} }
 
-// SymDiff routes each output's gradient to the input that was its maximum.
+// SymDiff routes each output's gradient to the input that was its maximum,
+// found again from the input and the output.
 func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(&maxPoolGradOp{fwd: op}, grad, inputs[0])
+	dx, err := G.ApplyOp(&maxPoolGradOp{k: op.k, stride: op.stride}, grad, inputs[0], output)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx}, nil
 }
 
-// maxPoolGradOp scatters dy onto the maxima the forward op recorded.
+// maxPoolGradOp computes max-pooling's input gradient from the output's
+// gradient dy, the input x and the output y: each window's gradient goes
+// to the first of its values equal to its maximum, the one the forward
+// pass kept (its first largest), as Gorgonia's own max-pooling gradient
+// does. A window whose maximum is NaN sends it to one of its values.
 type maxPoolGradOp struct {
-	fwd *maxPoolOp
-	out *tensor.Dense
+	k, stride int
+	out       *tensor.Dense
 }
 
-func (op *maxPoolGradOp) Arity() int { return 2 }
+func (op *maxPoolGradOp) Arity() int { return 3 }
 func (op *maxPoolGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(4))
+	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4))
 }
 func (op *maxPoolGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return in[1].(tensor.Shape).Clone(), nil
+	dy, x, y := in[0].(tensor.Shape), in[1].(tensor.Shape), in[2].(tensor.Shape)
+	os, err := poolShape("max-pooling gradient of", x, op.k, op.stride)
+	if err == nil && (!os.Eq(y) || !os.Eq(dy)) {
+		err = fmt.Errorf("ops: max-pooling gradient %v of %v pooled into %v", dy, x, y)
+	}
+	return x.Clone(), err
 }
-func (op *maxPoolGradOp) ReturnsPtr() bool      { return false }
-func (op *maxPoolGradOp) CallsExtern() bool     { return false }
-func (op *maxPoolGradOp) OverwritesInput() int  { return -1 }
-func (op *maxPoolGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.MaxPoolGrad{%p}", op.fwd) }
-func (op *maxPoolGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *maxPoolGradOp) String() string        { return "MaxPoolGrad" }
+func (op *maxPoolGradOp) ReturnsPtr() bool     { return false }
+func (op *maxPoolGradOp) CallsExtern() bool    { return false }
+func (op *maxPoolGradOp) OverwritesInput() int { return -1 }
+func (op *maxPoolGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.MaxPoolGrad{%d,%d}", op.k, op.stride)
+}
+func (op *maxPoolGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *maxPoolGradOp) String() string   { return fmt.Sprintf("MaxPoolGrad{%d,%d}", op.k, op.stride) }
 
 func (op *maxPoolGradOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(2, vs)
+	in, err := denses(3, vs)
 	if err != nil {
 		return nil, err
 	}
-	dy := in[0]
-	dx := buffer(&op.out, dy.Dtype(), op.fwd.shape...)
+	dy, x, y := in[0], in[1], in[2]
+	if _, err := op.InferShape(dy.Shape(), x.Shape(), y.Shape()); err != nil {
+		return nil, err
+	}
+	dx := buffer(&op.out, dy.Dtype(), x.Shape()...)
 	switch d := dy.Data().(type) {
 	case []float32:
-		maxPoolGrad(op.fwd, d, dx.Data().([]float32))
+		maxPoolGrad(x.Shape(), op.k, op.stride, d, x.Data().([]float32), y.Data().([]float32), dx.Data().([]float32))
 	case []float64:
-		maxPoolGrad(op.fwd, d, dx.Data().([]float64))
+		maxPoolGrad(x.Shape(), op.k, op.stride, d, x.Data().([]float64), y.Data().([]float64), dx.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dy.Dtype())
 	}
 	return dx, nil
 }
 
-func maxPoolGrad[T float](fwd *maxPoolOp, dy, dx []T) {
-	hw := fwd.shape[2] * fwd.shape[3]
-	per := len(dy) / (fwd.shape[0] * fwd.shape[1])
-	parallel(fwd.shape[0]*fwd.shape[1], func(lo, hi int) {
+func maxPoolGrad[T float](shape tensor.Shape, k, stride int, dy, x, y, dx []T) {
+	h, w := shape[2], shape[3]
+	oh, ow := (h-k)/stride+1, (w-k)/stride+1
+	parallel(shape[0]*shape[1], func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			dxp := dx[pl*hw : (pl+1)*hw]
+			xp, dxp := x[pl*h*w:(pl+1)*h*w], dx[pl*h*w:(pl+1)*h*w]
+			yp, dyp := y[pl*oh*ow:(pl+1)*oh*ow], dy[pl*oh*ow:(pl+1)*oh*ow]
 			clear(dxp)
-			for i, a := range fwd.arg[pl*per : (pl+1)*per] {
-				dxp[a] += dy[pl*per+i]
+			if k == 2 && stride == 2 {
+				maxPoolGrad2x2(xp, yp, dyp, dxp, w, oh, ow)
+				continue
+			}
+			for oy := range oh {
+				for ox := range ow {
+					o := oy*ow + ox
+					dxp[firstEqual(xp, w, (oy*stride)*w+ox*stride, k, yp[o])] += dyp[o]
+				}
 			}
 		}
 	})
+}
+
+// firstEqual returns the index in xp of the first value equal to m of the
+// k×k window at index at of a plane w wide, or at if there is none.
+func firstEqual[T float](xp []T, w, at, k int, m T) int {
+	for ki := range k {
+		row := at + ki*w
+		for kj, v := range xp[row : row+k] {
+			if v == m {
+				return row + kj
+			}
+		}
+	}
+	return at
+}
+
+// maxPoolGrad2x2 is the 2×2, stride 2 case, whose windows do not overlap:
+// the index of the first value equal to the maximum comes from
+// conditional moves.
+func maxPoolGrad2x2[T float](xp, yp, dyp, dxp []T, w, oh, ow int) {
+	for oy := range oh {
+		r0, r1 := xp[2*oy*w:2*oy*w+2*ow], xp[(2*oy+1)*w:(2*oy+1)*w+2*ow]
+		yr, dyr := yp[oy*ow:(oy+1)*ow], dyp[oy*ow:(oy+1)*ow]
+		base := 2 * oy * w
+		for ox, m := range yr {
+			i := base + 2*ox
+			idx := i + w + 1
+			if r1[2*ox] == m {
+				idx = i + w
+			}
+			if r0[2*ox+1] == m {
+				idx = i + 1
+			}
+			if r0[2*ox] == m {
+				idx = i
+			}
+			dxp[idx] = dyr[ox]
+		}
+	}
 }
