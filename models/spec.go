@@ -176,7 +176,7 @@ const (
 
 // LeakySlope is the leaky ReLU's slope for negative inputs: Keras'
 // keras.activations.leaky_relu default.
-const LeakySlope = 0.2
+const LeakySlope = ops.LeakySlope
 
 var hiddenActivations = []string{Linear, Sigmoid, Tanh, ReLU, LeakyReLU}
 

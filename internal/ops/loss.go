@@ -75,9 +75,6 @@ const (
 	OutStep
 )
 
-// outputLeakySlope is the leaky ReLU's slope for z < 0.
-const outputLeakySlope = 0.2
-
 // ParseOutput maps a name (linear, relu, leaky_relu, sigmoid, tanh,
 // softmax, step) to an Output.
 func ParseOutput(name string) (Output, error) {
@@ -273,7 +270,7 @@ func outputValue(o Output, z float64) (a, da float64) {
 		if z > 0 {
 			return z, 1
 		}
-		return outputLeakySlope * z, outputLeakySlope
+		return LeakySlope * z, LeakySlope
 	case OutSigmoid:
 		s := sigmoid(z)
 		return s, s * (1 - s)
