@@ -127,10 +127,23 @@ func (l *batchNorm) gorgoniaForward(b *builder, x *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if variance, err = G.Mean(sq, 1); err != nil {
+		// Gorgonia's tape machine lets an op overwrite an input that no
+		// later op reads (G.Add below would leave variance+ε in the
+		// variance node), so the statistics the trainer reads are nodes
+		// of their own that nothing consumes.
+		tracked, err := G.Mean(sq, 1)
+		if err != nil {
 			return nil, err
 		}
-		l.track(b, mean, variance)
+		sum, err := G.Sum(sq, 1)
+		if err != nil {
+			return nil, err
+		}
+		if variance, err = G.Mul(sum, b.scalar(1/float64(m))); err != nil {
+			return nil, err
+		}
+		// The mean's only reader is a reshape, which keeps its values.
+		l.track(b, mean, tracked)
 	}
 	mcol, err := column(mean)
 	if err != nil {

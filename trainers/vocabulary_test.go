@@ -90,15 +90,18 @@ func TestBatchNormConvNet(t *testing.T) {
 func TestBatchNormRunningStatistics(t *testing.T) {
 	d := &datasets.Dataset{Name: "d", X: []float32{1, 10, 3, 20, 5, 60}, Shape: []int{2}, Y: []float32{0, 1, 2}, Targets: []string{"y"}}
 	d.Y = []float32{0.5, 1, 1.5}
-	m := mustModel(t)(models.New(models.Sequential([]int{2}, models.BatchNorm(), models.Dense(1, models.Linear)), models.WithSeed(1), models.WithFloat64()))
-	fit(t, m, d, Config{Optimizer: SGD{LearningRate: 0.01}, Epochs: 1, BatchSize: 3, NoShuffle: true})
-	mean := m.Param("batchnorm_1/moving_mean").Float64s()
-	variance := m.Param("batchnorm_1/moving_variance").Float64s()
-	wantMean := []float64{0.01 * 3, 0.01 * 30}
-	wantVar := []float64{0.99 + 0.01*8.0/3, 0.99 + 0.01*(400+100+900)/3.0}
-	for i := range 2 {
-		if math.Abs(mean[i]-wantMean[i]) > 1e-12 || math.Abs(variance[i]-wantVar[i]) > 1e-12 {
-			t.Errorf("feature %d: running mean %v, variance %v; want %v, %v", i, mean[i], variance[i], wantMean[i], wantVar[i])
+	for _, opts := range [][]models.Option{nil, {models.WithGorgoniaOps()}} {
+		m := mustModel(t)(models.New(models.Sequential([]int{2}, models.BatchNorm(), models.Dense(1, models.Linear)),
+			append(opts, models.WithSeed(1), models.WithFloat64())...))
+		fit(t, m, d, Config{Optimizer: SGD{LearningRate: 0.01}, Epochs: 1, BatchSize: 3, NoShuffle: true})
+		mean := m.Param("batchnorm_1/moving_mean").Float64s()
+		variance := m.Param("batchnorm_1/moving_variance").Float64s()
+		wantMean := []float64{0.01 * 3, 0.01 * 30}
+		wantVar := []float64{0.99 + 0.01*8.0/3, 0.99 + 0.01*(400+100+900)/3.0}
+		for i := range 2 {
+			if math.Abs(mean[i]-wantMean[i]) > 1e-12 || math.Abs(variance[i]-wantVar[i]) > 1e-12 {
+				t.Errorf("Gorgonia's ops %v, feature %d: running mean %v, variance %v; want %v, %v", m.UsesGorgoniaOps(), i, mean[i], variance[i], wantMean[i], wantVar[i])
+			}
 		}
 	}
 }
