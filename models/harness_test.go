@@ -306,7 +306,7 @@ func randomTargets(rng *rand.Rand, spec Spec, n int) []float64 {
 // x and y (and masks from a generator seeded alike) and returns the loss
 // and the gradients with respect to the input and every trainable
 // parameter.
-func lossAndGradients(t *testing.T, m *Model, train bool, x, y []float64, batch int) (float64, [][]float64) {
+func lossAndGradients(t *testing.T, m *Model, train bool, x, y []float64, batch int) (float64, [][]float64, []float64) {
 	t.Helper()
 	g := G.NewGraph()
 	net, err := m.Forward(g, batch, train)
@@ -340,7 +340,7 @@ func lossAndGradients(t *testing.T, m *Model, train bool, x, y []float64, batch 
 	for i, gr := range grads {
 		out[i] = append([]float64(nil), gr.Value().Data().([]float64)...)
 	}
-	return net.Loss.Value().Data().(float64), out
+	return net.Loss.Value().Data().(float64), out, append([]float64(nil), net.Out.Value().Data().([]float64)...)
 }
 
 // checkGorgoniaPath checks that the fused ops and Gorgonia's own compute
@@ -363,10 +363,18 @@ func checkGorgoniaPath(t *testing.T, c layerCase, train bool) {
 	rng := rand.New(rand.NewPCG(2, 3))
 	x := randomValues(rng, batch*fused.InputDim())
 	y := randomTargets(rng, fused.spec, batch)
-	lf, gf := lossAndGradients(t, fused, train, x, y, batch)
-	lg, gg := lossAndGradients(t, ref, train, x, y, batch)
+	lf, gf, of := lossAndGradients(t, fused, train, x, y, batch)
+	lg, gg, og := lossAndGradients(t, ref, train, x, y, batch)
 	if math.Abs(lf-lg) > 1e-6*math.Max(1, math.Abs(lg)) {
 		t.Errorf("train %v: loss %v with the fused ops, %v with Gorgonia's", train, lf, lg)
+	}
+	// After the run, Net.Out still holds the outputs on both paths (the
+	// trainer reads them for its metrics).
+	for i := range of {
+		if math.Abs(of[i]-og[i]) > 1e-6*math.Max(1, math.Abs(og[i])) {
+			t.Errorf("train %v: output %d after the run is %v with the fused ops, %v with Gorgonia's", train, i, of[i], og[i])
+			break
+		}
 	}
 	names := []string{"x"}
 	for _, p := range fused.Params() {

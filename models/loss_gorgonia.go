@@ -14,7 +14,13 @@ import (
 // stable row by row (Gorgonia's own SoftMax and LogSoftMax are not).
 func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) {
 	n, u := out.Shape()[0], out.Shape().TotalSize()/out.Shape()[0]
-	z, err := G.Reshape(out, tensor.Shape{n, u})
+	// The loss reads a copy of out: a reshape would alias out's memory,
+	// which the tape machine lets later ops overwrite.
+	copied, err := G.Add(out, b.scalar(0))
+	if err != nil {
+		return nil, err
+	}
+	z, err := G.Reshape(copied, tensor.Shape{n, u})
 	if err != nil {
 		return nil, err
 	}

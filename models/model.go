@@ -530,7 +530,14 @@ func (m *Model) AddLoss(net *Net) error {
 	net.Y = G.NewMatrix(net.Out.Graph(), m.dt, G.WithShape(batch, m.spec.Units()), G.WithName("y"))
 	if m.gorgonia {
 		b := &builder{g: net.Out.Graph(), dt: m.dt, batch: batch}
-		net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y)
+		if net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y); err != nil {
+			return fmt.Errorf("models: %s: loss %s: %w", m.spec.Name, m.spec.Loss, err)
+		}
+		// Gorgonia's tape machine lets an op write its result into an
+		// input that no later op reads, so after a run the output node
+		// may hold another op's values. A copy that nothing reads keeps
+		// them for the trainer.
+		net.Out, err = G.Mul(net.Out, b.scalar(1))
 	} else {
 		net.Loss, err = ops.LossOf(o, net.Out, net.Y)
 	}
