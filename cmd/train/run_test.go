@@ -340,7 +340,7 @@ func TestHelpGolden(t *testing.T) {
 	if stderr != string(want) {
 		t.Errorf("-h output changed:\n%s", stderr)
 	}
-	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config"} {
+	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-l1", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config"} {
 		if !strings.Contains(stderr, "  "+f+" ") {
 			t.Errorf("-h does not document %s", f)
 		}
