@@ -83,7 +83,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	fs.String("config", "", "read settings from this JSON `file` (fields named like the flags); flags override it")
-	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, linear, or a CSV `file` with a header row")
+	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, spiral, linear, plane, gaussians, or a CSV `file` with a header row")
 	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
 	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
 	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
