@@ -307,19 +307,22 @@ func (srv *Server) step(w http.ResponseWriter, r *http.Request, s *Session, _ st
 	}
 }
 
+// play plays or pauses; both answer {"playing": ..., "epoch": N}, a
+// pause once the running epoch has ended.
 func (srv *Server) play(on bool) sessionHandler {
-	return func(w http.ResponseWriter, _ *http.Request, s *Session, _ string) {
-		var err error
-		if on {
-			err = s.Play()
-		} else {
-			err = s.Pause()
+	return func(w http.ResponseWriter, r *http.Request, s *Session, _ string) {
+		if !on {
+			epoch, err := s.Pause(r.Context())
+			if err == nil {
+				writeJSON(w, http.StatusOK, map[string]any{"playing": false, "epoch": epoch})
+			}
+			return
 		}
-		if err != nil {
+		if err := s.Play(); err != nil {
 			writeError(w, http.StatusConflict, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"playing": on, "epoch": s.Epoch()})
+		writeJSON(w, http.StatusOK, map[string]any{"playing": true, "epoch": s.Epoch()})
 	}
 }
 

@@ -409,25 +409,53 @@ func (s *Session) endedLocked() error {
 
 // Play starts training epoch after epoch until Pause. It is an error after
 // training ended.
-func (s *Session) Play() error { return s.setPlaying(true) }
-
-// Pause stops playing after the current epoch.
-func (s *Session) Pause() error { return s.setPlaying(false) }
-
-func (s *Session) setPlaying(on bool) error {
+func (s *Session) Play() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.endedLocked(); err != nil && on {
+	if err := s.endedLocked(); err != nil {
 		return err
 	}
+	s.setPlayingLocked(true)
+	return nil
+}
+
+// Pause stops playing and returns once the epoch running, if any, has
+// ended, with the number of epochs trained. If ctx ends first, it
+// returns ctx's error, and the session pauses all the same.
+func (s *Session) Pause(ctx context.Context) (int, error) {
+	s.mu.Lock()
 	if s.done {
-		return nil
+		defer s.mu.Unlock()
+		return s.epoch, nil
 	}
+	s.setPlayingLocked(false)
+	target := s.epoch
+	if s.inFlight {
+		target++
+	}
+	s.mu.Unlock()
+	for {
+		s.mu.Lock()
+		epoch, done, ch := s.epoch, s.done, s.changed
+		s.mu.Unlock()
+		if epoch >= target || done {
+			return epoch, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return epoch, ctx.Err()
+		}
+	}
+}
+
+// setPlayingLocked plays or pauses and tells the streams. Callers hold
+// s.mu.
+func (s *Session) setPlayingLocked(on bool) {
 	s.playing = on
 	f := *s.frame
 	s.setFrame(&f)
 	s.poke()
-	return nil
 }
 
 // Status is what the API tells of a session.
