@@ -231,6 +231,10 @@ func TestBrowserXOR(t *testing.T) {
 		t.Errorf("the page's session: %+v, %v; want XOR with two layers and Adam", st.Config, err)
 	}
 
+	// The test points too, for the picture.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#show-test")), chromedp.Sleep(100*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
