@@ -214,6 +214,15 @@ func TestBrowserXOR(t *testing.T) {
 	if want := 2*4 + 4*4 + 4; links != want {
 		t.Errorf("%d links drawn; want %d", links, want)
 	}
+	// Hovering the middle of a link finds the link, whose title is its weight.
+	hover, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+	  const l = document.querySelectorAll("#links line")[5], r = l.getBoundingClientRect();
+	  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+	  return hit === l ? l.querySelector("title").textContent : "hit " + (hit && hit.tagName);
+	})()`))
+	if err != nil || !strings.HasPrefix(hover, "Weight ") {
+		t.Errorf("hovering a link: %q, %v; want its weight", hover, err)
+	}
 	// The URL holds the whole setup, and the server runs that setup.
 	for _, kv := range []string{"dataset=xor", "layers=4%2C4", "optimizer=adam", "features=x1%2Cx2", "seed=1"} {
 		if !strings.Contains(search, kv) {

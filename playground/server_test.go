@@ -89,6 +89,16 @@ func TestAPIStepPlayPause(t *testing.T) {
 		t.Errorf("step while playing: %d %q; want 409 about playing", code, e.Error)
 	}
 	time.Sleep(100 * time.Millisecond)
+	// Export while playing: the model is copied between two epochs.
+	res, err := http.Get(base + "/model.dlgo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if _, err := models.Read(bytes.NewReader(data), int64(len(data))); res.StatusCode != http.StatusOK || err != nil {
+		t.Errorf("export while playing: %d, %v", res.StatusCode, err)
+	}
 	if code := call(t, "POST", base+"/pause", "", nil); code != http.StatusOK {
 		t.Fatalf("pause: status %d", code)
 	}
