@@ -27,7 +27,7 @@ type ServerOptions struct {
 	// IdleTimeout closes a session that had no request and no open event
 	// stream for this long (default 10 minutes).
 	IdleTimeout time.Duration
-	// Session are every session's options.
+	// Session holds every session's options.
 	Session Options
 }
 

@@ -472,7 +472,7 @@ type Status struct {
 	// Command is the cmd/train command line that trains the same network
 	// for the epochs done so far (at least one) on the exported CSV files.
 	Command string `json:"command"`
-	// Figures are the losses of every epoch so far, from epoch 0.
+	// History holds the figures of every epoch so far, from epoch 0.
 	History []Figures `json:"history"`
 }
 
