@@ -108,5 +108,5 @@ func ExampleSynthetic() {
 	fmt.Println(err)
 	// Output:
 	// moons 200 [x1 x2] [100 100]
-	// unknown synthetic data set "spirals"; want one of blobs, circles, linear, moons, xor
+	// unknown synthetic data set "spirals"; want one of blobs, circles, gaussians, linear, moons, plane, spiral, xor
 }

@@ -18,10 +18,13 @@ const maxSyntheticSamples = 10_000_000
 
 // syntheticSets are the named sets of Synthetic with their default noise.
 var syntheticSets = map[string]func(n int, seed int64) *Dataset{
-	"blobs":   func(n int, seed int64) *Dataset { return Blobs(n, 3, 0.8, seed) },
-	"xor":     func(n int, seed int64) *Dataset { return XOR(n, 0.1, seed) },
-	"moons":   func(n int, seed int64) *Dataset { return Moons(n, 0.1, seed) },
-	"circles": func(n int, seed int64) *Dataset { return Circles(n, 0.05, 0.5, seed) },
+	"blobs":     func(n int, seed int64) *Dataset { return Blobs(n, 3, 0.8, seed) },
+	"xor":       func(n int, seed int64) *Dataset { return XOR(n, 0.1, seed) },
+	"moons":     func(n int, seed int64) *Dataset { return Moons(n, 0.1, seed) },
+	"circles":   func(n int, seed int64) *Dataset { return Circles(n, 0.05, 0.5, seed) },
+	"spiral":    func(n int, seed int64) *Dataset { return Spiral(n, 2, 0.02, seed) },
+	"plane":     func(n int, seed int64) *Dataset { return Plane(n, 0.05, seed) },
+	"gaussians": func(n int, seed int64) *Dataset { return Gaussians(n, 0.05, seed) },
 	"linear": func(n int, seed int64) *Dataset {
 		d, _ := Linear(n, 1, 0.2, seed)
 		return d
@@ -172,6 +175,94 @@ func Linear(n, features int, noise float64, seed int64) (*Dataset, []float64) {
 		d.Y[i] = float32(y + noise*r.NormFloat64())
 	}
 	return d, coef
+}
+
+// Spiral returns n points on classes interleaved spiral arms around the
+// origin, shuffled, as in the TensorFlow Playground: arm c gets n/classes
+// points (the first n%classes arms one more), and point i of the m on an
+// arm lies at radius r = i/m and angle 3.5π·r + 2πc/classes, at
+// (r·sin(angle), r·cos(angle)): 1.75 turns from the centre to radius 1.
+// Gaussian noise of standard deviation noise is added to the coordinates.
+// Spiral panics unless n >= 1, classes >= 2 and noise >= 0.
+func Spiral(n, classes int, noise float64, seed int64) *Dataset {
+	mustHold(n >= 1, "Spiral: n = %d; want n >= 1", n)
+	mustHold(classes >= 2, "Spiral: classes = %d; want classes >= 2", classes)
+	mustHold(validNoise(noise), "Spiral: noise = %v; want a finite noise >= 0", noise)
+	r := newRand(seed)
+	d := newPlane("spiral", n, classes)
+	i := 0
+	for c := range classes {
+		m := n / classes
+		if c < n%classes {
+			m++
+		}
+		for k := range m {
+			rad := float64(k) / float64(m)
+			a := 3.5*math.Pi*rad + 2*math.Pi*float64(c)/float64(classes)
+			d.setPoint(i, rad*math.Sin(a)+noise*r.NormFloat64(), rad*math.Cos(a)+noise*r.NormFloat64(), c)
+			i++
+		}
+	}
+	d.shufflePoints(r)
+	return d
+}
+
+// Plane returns a regression set of n points (x1, x2) drawn uniformly from
+// [-1, 1]² with the target y = (x1 + x2)/2, in [-1, 1], plus Gaussian
+// noise of standard deviation noise: the TensorFlow Playground's
+// "plane". Plane panics unless n >= 1 and noise >= 0.
+func Plane(n int, noise float64, seed int64) *Dataset {
+	mustHold(n >= 1, "Plane: n = %d; want n >= 1", n)
+	mustHold(validNoise(noise), "Plane: noise = %v; want a finite noise >= 0", noise)
+	return planeRegression("plane", n, noise, seed, func(x1, x2 float64) float64 { return (x1 + x2) / 2 })
+}
+
+// gaussianCentres are the centres of Gaussians' six bumps, with the sign
+// of each: a row of three above the x1 axis and one below, alternating.
+var gaussianCentres = [6][3]float64{
+	{-2.0 / 3, 5.0 / 12, 1}, {0, 5.0 / 12, -1}, {2.0 / 3, 5.0 / 12, 1},
+	{-2.0 / 3, -5.0 / 12, -1}, {0, -5.0 / 12, 1}, {2.0 / 3, -5.0 / 12, -1},
+}
+
+// gaussianWidth is the standard deviation of Gaussians' bumps.
+const gaussianWidth = 0.2
+
+// Gaussians returns a regression set of n points (x1, x2) drawn uniformly
+// from [-1, 1]² whose target is a sum of six Gaussian bumps of standard
+// deviation 0.2, y = Σ s·exp(-‖x - c‖²/(2·0.2²)), in about [-1, 1], plus
+// Gaussian noise of standard deviation noise: the TensorFlow Playground's
+// "Gaussian" regression set. The bumps sit in two rows of three, at
+// x1 = -2/3, 0, 2/3 and x2 = ±5/12, with heights s = ±1 alternating like a
+// chequerboard, +1 at (-2/3, 5/12). Gaussians panics unless n >= 1 and
+// noise >= 0.
+func Gaussians(n int, noise float64, seed int64) *Dataset {
+	mustHold(n >= 1, "Gaussians: n = %d; want n >= 1", n)
+	mustHold(validNoise(noise), "Gaussians: noise = %v; want a finite noise >= 0", noise)
+	return planeRegression("gaussians", n, noise, seed, gaussiansTarget)
+}
+
+// gaussiansTarget is the noiseless target of Gaussians at (x1, x2).
+func gaussiansTarget(x1, x2 float64) float64 {
+	var y float64
+	for _, c := range gaussianCentres {
+		d1, d2 := x1-c[0], x2-c[1]
+		y += c[2] * math.Exp(-(d1*d1+d2*d2)/(2*gaussianWidth*gaussianWidth))
+	}
+	return y
+}
+
+// planeRegression returns n samples of f at points drawn uniformly from
+// [-1, 1]², with Gaussian noise on the target.
+func planeRegression(name string, n int, noise float64, seed int64, f func(x1, x2 float64) float64) *Dataset {
+	r := newRand(seed)
+	d := &Dataset{Name: name, X: make([]float32, 2*n), Shape: []int{2}, Y: make([]float32, n),
+		Features: []string{"x1", "x2"}, Targets: []string{"y"}}
+	for i := range n {
+		x1, x2 := 2*r.Float64()-1, 2*r.Float64()-1
+		d.X[2*i], d.X[2*i+1] = float32(x1), float32(x2)
+		d.Y[i] = float32(f(x1, x2) + noise*r.NormFloat64())
+	}
+	return d
 }
 
 // mustHold panics with a message about a broken precondition unless ok.

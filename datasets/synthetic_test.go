@@ -20,7 +20,10 @@ func TestSyntheticShapes(t *testing.T) {
 		{XOR(10, 0.1, 1), "xor", 10, []string{"x1", "x2"}, []string{"0", "1"}},
 		{Moons(11, 0.1, 1), "moons", 11, []string{"x1", "x2"}, []string{"0", "1"}},
 		{Circles(1, 0.1, 0.5, 1), "circles", 1, []string{"x1", "x2"}, []string{"0", "1"}},
+		{Spiral(13, 3, 0.1, 1), "spiral", 13, []string{"x1", "x2"}, []string{"0", "1", "2"}},
 		{linear, "linear", 9, []string{"x1", "x2", "x3"}, nil},
+		{Plane(9, 0.1, 1), "plane", 9, []string{"x1", "x2"}, nil},
+		{Gaussians(9, 0.1, 1), "gaussians", 9, []string{"x1", "x2"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,10 +41,13 @@ func TestSyntheticShapes(t *testing.T) {
 
 func TestSyntheticDeterministic(t *testing.T) {
 	gens := map[string]func(seed int64) *Dataset{
-		"blobs":   func(seed int64) *Dataset { return Blobs(50, 3, 1, seed) },
-		"xor":     func(seed int64) *Dataset { return XOR(50, 0.1, seed) },
-		"moons":   func(seed int64) *Dataset { return Moons(50, 0.1, seed) },
-		"circles": func(seed int64) *Dataset { return Circles(50, 0.1, 0.5, seed) },
+		"blobs":     func(seed int64) *Dataset { return Blobs(50, 3, 1, seed) },
+		"xor":       func(seed int64) *Dataset { return XOR(50, 0.1, seed) },
+		"moons":     func(seed int64) *Dataset { return Moons(50, 0.1, seed) },
+		"circles":   func(seed int64) *Dataset { return Circles(50, 0.1, 0.5, seed) },
+		"spiral":    func(seed int64) *Dataset { return Spiral(50, 2, 0.1, seed) },
+		"plane":     func(seed int64) *Dataset { return Plane(50, 0.1, seed) },
+		"gaussians": func(seed int64) *Dataset { return Gaussians(50, 0.1, seed) },
 		"linear": func(seed int64) *Dataset {
 			d, _ := Linear(50, 2, 0.1, seed)
 			return d
@@ -220,7 +226,7 @@ func TestLinear(t *testing.T) {
 }
 
 func TestSynthetic(t *testing.T) {
-	if got, want := SyntheticNames(), []string{"blobs", "circles", "linear", "moons", "xor"}; !slices.Equal(got, want) {
+	if got, want := SyntheticNames(), []string{"blobs", "circles", "gaussians", "linear", "moons", "plane", "spiral", "xor"}; !slices.Equal(got, want) {
 		t.Errorf("SyntheticNames() = %q; want %q", got, want)
 	}
 	for _, name := range SyntheticNames() {
@@ -234,7 +240,7 @@ func TestSynthetic(t *testing.T) {
 		n    int
 		want string
 	}{
-		{"spirals", 100, `unknown synthetic data set "spirals"; want one of blobs, circles, linear, moons, xor`},
+		{"spirals", 100, `unknown synthetic data set "spirals"; want one of blobs, circles, gaussians, linear, moons, plane, spiral, xor`},
 		{"xor", 0, "0 samples"},
 		{"moons", -5, "-5 samples"},
 		{"blobs", maxSyntheticSamples + 1, "10000001 samples"},
@@ -261,6 +267,10 @@ func TestGeneratorPreconditions(t *testing.T) {
 		{"Circles factor 1", func() { Circles(4, 0, 1, 1) }, "Circles: factor = 1"},
 		{"Circles factor 0", func() { Circles(4, 0, 0, 1) }, "Circles: factor = 0"},
 		{"Linear features", func() { Linear(4, 0, 0, 1) }, "Linear: features = 0"},
+		{"Spiral classes", func() { Spiral(4, 1, 0, 1) }, "Spiral: classes = 1"},
+		{"Spiral noise", func() { Spiral(4, 2, -0.1, 1) }, "Spiral: noise = -0.1"},
+		{"Plane n", func() { Plane(0, 0, 1) }, "Plane: n = 0"},
+		{"Gaussians noise", func() { Gaussians(3, math.NaN(), 1) }, "Gaussians: noise = NaN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,5 +301,94 @@ func TestFunction(t *testing.T) {
 	}
 	if sd := math.Sqrt(ss / 2000); math.Abs(sd-0.5) > 0.05 {
 		t.Errorf("noise standard deviation %v; want 0.5", sd)
+	}
+}
+
+func TestSpiral(t *testing.T) {
+	d := Spiral(301, 2, 0, 3)
+	if got := d.ClassCounts(); !slices.Equal(got, []int{151, 150}) {
+		t.Errorf("Spiral(301, 2) class counts %v; want [151 150]", got)
+	}
+	// Noiseless, every point of arm c lies on r = (angle - πc)/(3.5π)
+	// (mod the turns): its radius and angle agree.
+	for i := range d.Len() {
+		x1, x2 := float64(d.Row(i)[0]), float64(d.Row(i)[1])
+		c := d.Label(i)
+		r := math.Hypot(x1, x2)
+		if r >= 1 {
+			t.Fatalf("sample %d at radius %v; want < 1", i, r)
+		}
+		want := 3.5*math.Pi*r + math.Pi*float64(c)
+		got := math.Atan2(x1, x2) // the angle from the x2 axis, as sin/cos place it
+		if diff := math.Remainder(got-want, 2*math.Pi); math.Abs(diff) > 1e-5 && r > 1e-6 {
+			t.Errorf("sample %d of arm %d at radius %.4f: angle %.4f; want %.4f (mod 2π)", i, c, r, got, want)
+		}
+	}
+	// With two arms of the same length, arm 1 is arm 0 turned by π: each of
+	// its points mirrored through the origin is a point of arm 0.
+	even := Spiral(300, 2, 0, 3)
+	arm0 := map[[2]float32]bool{}
+	for i := range even.Len() {
+		if even.Label(i) == 0 {
+			arm0[[2]float32{even.Row(i)[0], even.Row(i)[1]}] = true
+		}
+	}
+	for i := range even.Len() {
+		p := even.Row(i)
+		if even.Label(i) == 1 && !arm0[[2]float32{-p[0], -p[1]}] && math.Hypot(float64(p[0]), float64(p[1])) > 1e-6 {
+			// Rounding may differ in the last bit; look for a close point.
+			found := false
+			for q := range arm0 {
+				found = found || math.Hypot(float64(q[0]+p[0]), float64(q[1]+p[1])) < 1e-6
+			}
+			if !found {
+				t.Errorf("arm 1 point %v: its mirror %v is not on arm 0", p, []float32{-p[0], -p[1]})
+			}
+		}
+	}
+	noisy := Spiral(4000, 2, 0.05, 3)
+	_, std := radii(noisy, func(int) (float64, float64) { return 0, 0 })
+	for c, s := range std {
+		// The radii are uniform on [0, 1): std 1/√12, a little more with noise.
+		if math.Abs(s-1/math.Sqrt(12)) > 0.02 {
+			t.Errorf("noisy arm %d radius std %.4f; want about %.4f", c, s, 1/math.Sqrt(12))
+		}
+	}
+}
+
+func TestPlaneAndGaussians(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		gen  func(n int, noise float64, seed int64) *Dataset
+		f    func(x1, x2 float64) float64
+	}{
+		{"plane", Plane, func(x1, x2 float64) float64 { return (x1 + x2) / 2 }},
+		{"gaussians", Gaussians, gaussiansTarget},
+	} {
+		for _, noise := range []float64{0, 0.2} {
+			d := tt.gen(4000, noise, 9)
+			if d.IsClassification() || !slices.Equal(d.Targets, []string{"y"}) {
+				t.Fatalf("%s: classes %q, targets %q; want regression on y", tt.name, d.Classes, d.Targets)
+			}
+			var ss float64
+			for i := range d.Len() {
+				x1, x2 := float64(d.Row(i)[0]), float64(d.Row(i)[1])
+				if math.Abs(x1) > 1 || math.Abs(x2) > 1 {
+					t.Fatalf("%s: point (%v, %v) outside [-1, 1]²", tt.name, x1, x2)
+				}
+				e := float64(d.Y[i]) - tt.f(x1, x2)
+				ss += e * e
+			}
+			if std := math.Sqrt(ss / float64(d.Len())); math.Abs(std-noise) > 0.01 {
+				t.Errorf("%s noise %v: residual std %.4f; want within 0.01", tt.name, noise, std)
+			}
+		}
+	}
+	// The bumps: +1 at (-2/3, 5/12), -1 at (0, 5/12), +1 at (0, -5/12);
+	// about 0 at the origin and in the corners.
+	for _, p := range [][3]float64{{-2.0 / 3, 5.0 / 12, 1}, {0, 5.0 / 12, -1}, {0, -5.0 / 12, 1}, {2.0 / 3, -5.0 / 12, -1}, {0, 0, 0}, {1, 1, 0}} {
+		if got := gaussiansTarget(p[0], p[1]); math.Abs(got-p[2]) > 0.02 {
+			t.Errorf("gaussians target at (%.3f, %.3f) = %.4f; want %v", p[0], p[1], got, p[2])
+		}
 	}
 }

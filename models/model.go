@@ -418,6 +418,9 @@ type Net struct {
 	// Out is the model's output before the output activation (the logits
 	// of a classifier), of shape (batch, output shape...).
 	Out *G.Node
+	// Layers holds each layer's output node, in the order of Spec().Layers;
+	// the last is Out.
+	Layers G.Nodes
 	// Params holds the graph's node for each of the model's parameters, in
 	// the order of Model.Params.
 	Params G.Nodes
@@ -508,6 +511,7 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 		if x, err = l.forward(b, x); err != nil {
 			return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
 		}
+		net.Layers = append(net.Layers, x)
 		for _, p := range l.params() {
 			b.needGrad = b.needGrad || p.Trainable
 		}

@@ -67,7 +67,7 @@ func GradientNorms(m Model, d *datasets.Dataset) ([]ParamNorm, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	net, err := newTrainNet(m, spec, len(idx), 0)
+	net, err := newTrainNet(m, spec, len(idx), 0, 0)
 	if err != nil {
 		return nil, err
 	}

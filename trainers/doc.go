@@ -1,6 +1,6 @@
 // Package trainers holds dlgo's one training loop, which every model goes
 // through: Fit. It builds a training graph of the model (dropout on, the
-// loss computed stably from the logits, an optional L2 penalty), shuffles
+// loss computed stably from the logits, optional L2 and L1 penalties), shuffles
 // the data every epoch, updates the parameters once per mini-batch with the
 // chosen optimiser (full-batch gradient descent, mini-batch SGD, momentum,
 // Adam, RMSProp or AdamW: an Optimizer), validates after every epoch with

@@ -7,7 +7,7 @@ import (
 
 // The data loss of a training graph is the model's own (models.Model
 // AddLoss: one formula per loss, shared with the metrics and the
-// per-sample losses); the trainer adds the L2 penalty to it.
+// per-sample losses); the trainer adds the L2 and L1 penalties to it.
 
 // l2Node returns λ/2 · Σ‖W‖² over the given kernels, so that its gradient
 // is λ·W (what PyTorch calls weight decay).
@@ -32,6 +32,31 @@ func l2Node(lambda float64, kernels G.Nodes) (*G.Node, error) {
 		return nil, nil
 	}
 	return G.Mul(total, scalar(total.Dtype(), lambda/2))
+}
+
+// l1Node returns λ · Σ|W| over the given kernels, whose gradient is
+// λ·sign(W) (0 where a weight is exactly 0).
+func l1Node(lambda float64, kernels G.Nodes) (*G.Node, error) {
+	var total *G.Node
+	for _, w := range kernels {
+		a, err := G.Abs(w)
+		if err != nil {
+			return nil, err
+		}
+		s, err := G.Sum(a)
+		if err != nil {
+			return nil, err
+		}
+		if total == nil {
+			total = s
+		} else if total, err = G.Add(total, s); err != nil {
+			return nil, err
+		}
+	}
+	if total == nil {
+		return nil, nil
+	}
+	return G.Mul(total, scalar(total.Dtype(), lambda))
 }
 
 // scalar returns a constant of dtype dt. Gorgonia will not mix float32

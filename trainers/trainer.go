@@ -42,6 +42,11 @@ type Config struct {
 	// it applies to the kernels (weights) and not to the biases. The
 	// reported training loss includes it; validation losses do not.
 	L2 float64
+	// L1 is the coefficient λ of the penalty λ·Σ|W| added to the loss,
+	// over the same kernels as L2: its gradient λ·sign(W) pushes small
+	// weights to exactly zero (sparse weights). The reported training loss
+	// includes it; validation losses do not.
+	L1 float64
 	// Seed seeds the shuffling and the dropout masks. With the model's own
 	// seed it makes a run reproducible bit for bit.
 	Seed int64
@@ -86,6 +91,9 @@ func (c Config) withDefaults(n int) (Config, error) {
 	}
 	if !(c.L2 >= 0) || math.IsInf(c.L2, 0) {
 		return c, fmt.Errorf("L2 coefficient %v must be a non-negative number", c.L2)
+	}
+	if !(c.L1 >= 0) || math.IsInf(c.L1, 0) {
+		return c, fmt.Errorf("L1 coefficient %v must be a non-negative number", c.L1)
 	}
 	if !(c.ValidationSplit >= 0 && c.ValidationSplit < 1) {
 		return c, fmt.Errorf("validation split %v is not in [0, 1)", c.ValidationSplit)
@@ -341,7 +349,7 @@ func (t *trainer) net(batch int) (*trainNet, error) {
 	if n, ok := t.nets[batch]; ok {
 		return n, nil
 	}
-	n, err := newTrainNet(t.m, t.spec, batch, t.cfg.L2)
+	n, err := newTrainNet(t.m, t.spec, batch, t.cfg.L1, t.cfg.L2)
 	if err != nil {
 		return nil, fmt.Errorf("trainers: building the training graph for batches of %d: %w", batch, err)
 	}

@@ -32,7 +32,7 @@ type trainNet struct {
 	ws, gs []any // data slices of the trainable parameters and gradients
 }
 
-func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, error) {
+func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64) (*trainNet, error) {
 	g := G.NewGraph()
 	net, err := m.Forward(g, batch, true)
 	if err != nil {
@@ -65,6 +65,15 @@ func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, e
 		}
 		if cost, err = G.Add(cost, pen); err != nil {
 			return nil, fmt.Errorf("L2 penalty: %w", err)
+		}
+	}
+	if l1 > 0 && len(decay) > 0 {
+		pen, err := l1Node(l1, decay)
+		if err != nil {
+			return nil, fmt.Errorf("L1 penalty: %w", err)
+		}
+		if cost, err = G.Add(cost, pen); err != nil {
+			return nil, fmt.Errorf("L1 penalty: %w", err)
 		}
 	}
 	grads, err := G.Grad(cost, trainable...)

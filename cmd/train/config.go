@@ -31,6 +31,7 @@ type config struct {
 	Ops         string  `json:"ops,omitempty"`
 	Dropout     float64 `json:"dropout"`
 	L2          float64 `json:"l2"`
+	L1          float64 `json:"l1"`
 	Optimizer   string  `json:"optimizer"`
 	LR          float64 `json:"lr"`
 	Batch       int     `json:"batch"`
@@ -94,7 +95,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	fs.String("config", "", "read settings from this JSON `file` (fields named like the flags); flags override it")
-	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, linear, or a CSV `file` with a header row")
+	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, spiral, linear, plane, gaussians, or a CSV `file` with a header row")
 	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
 	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
 	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
@@ -105,6 +106,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Ops, "ops", c.Ops, "graph ops: fused (dlgo's, fast) or gorgonia (Gorgonia's built-in ops, for teaching and as the reference) (default fused)")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "dropout `rate` after each MLP hidden layer (0 = off)")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 penalty `coefficient` λ: adds λ/2·Σw² over the weights, not the biases")
+	fs.Float64Var(&c.L1, "l1", c.L1, "L1 penalty `coefficient` λ: adds λ·Σ|w| over the weights, not the biases (sparse weights)")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: gd (full batch), sgd, momentum, adam, rmsprop, adamw (default adam; sgd for the perceptron; gd for linreg)")
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning `rate` (default 0.001 for adam, rmsprop and adamw, 0.01 for sgd and momentum, 0.1 for gd, 1 for the perceptron)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "mini-batch `size` (default 128 for mnist, 32 otherwise, 1 for the perceptron; gd uses the whole set)")

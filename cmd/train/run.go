@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, e env) error {
 		Epochs:     c.Epochs,
 		BatchSize:  c.Batch,
 		L2:         c.L2,
+		L1:         c.L1,
 		Seed:       c.Seed,
 		Validation: d.val,
 		Callbacks:  callbacks,

@@ -340,7 +340,7 @@ func TestHelpGolden(t *testing.T) {
 	if stdout != string(want) {
 		t.Errorf("-h output changed:\n%s", stdout)
 	}
-	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config", "-sep", "-skip", "-drop", "-features", "-missing", "-na"} {
+	for _, f := range []string{"-data", "-target", "-model", "-hidden", "-activation", "-dropout", "-l2", "-l1", "-optimizer", "-lr", "-batch", "-epochs", "-patience", "-val", "-test", "-seed", "-out", "-config", "-sep", "-skip", "-drop", "-features", "-missing", "-na"} {
 		if !strings.Contains(stdout, "  "+f+" ") {
 			t.Errorf("-h does not document %s", f)
 		}
