@@ -20,39 +20,48 @@ type inferNet struct {
 	x    *tensor.Dense
 }
 
-// maxInferGraphs is the least number of inference graphs a model may keep:
-// one for full batches and a few for the sizes of partial ones.
-const maxInferGraphs = 4
+// The bounds of a model's graph pool: its graphs hold at most
+// max(minFullGraphs, GOMAXPROCS) times inferBudget values in all (as many
+// graphs of the full batch size, or more smaller ones), and there are at
+// most maxGraphs of them.
+const (
+	minFullGraphs = 4
+	maxGraphs     = 64
+)
 
 // graphPool lends a model's inference graphs to the goroutines that
 // predict, one graph per call at a time, so that calls run in parallel
-// without sharing a machine. Idle graphs are kept by batch size. The pool
-// never holds more than limit graphs, idle or lent, where limit is
-// max(maxInferGraphs, GOMAXPROCS): a call that finds no idle graph of its
-// size builds one while the limit allows, else replaces an idle graph of
-// another size (a partial size first), else waits for a graph to come back.
-// A call holds at most one graph at a time, so waiting cannot deadlock.
+// without sharing a machine. Idle graphs are kept by batch size.
+//
+// The pool is bounded by the values its graphs hold (their batch size
+// times the model's values per sample, the estimate inferBatch uses) and
+// by their number. A call that finds no idle graph of its size builds one
+// if it fits; else it drops idle graphs of other sizes (partial sizes
+// first) until it fits; else it waits for a graph to come back. A call
+// holds at most one graph at a time, so waiting cannot deadlock.
 //
 // The graphs of one size are identical, so which one a call gets does not
 // change its result: every call computes the same bits as it would alone.
 type graphPool struct {
-	mu    sync.Mutex
-	cond  sync.Cond
-	idle  map[int][]*inferNet
-	total int // graphs in existence: idle, lent or being built
-	limit int
+	mu     sync.Mutex
+	cond   sync.Cond
+	idle   map[int][]*inferNet
+	count  int // graphs in existence: idle, lent or being built
+	values int // the values they hold
+	budget int // the most values they may hold
 }
 
 // get returns a graph for batches of size, for the caller's use only until
 // it hands it back with put (or, if running it failed, discard). full is
-// the model's full batch size, whose graphs are the last to be replaced.
+// the model's full batch size, whose graphs are the last to be dropped.
 func (p *graphPool) get(m *Model, size, full int) (*inferNet, error) {
+	cost := size * m.sampleValues()
 	p.mu.Lock()
 	if p.idle == nil {
 		p.idle = map[int][]*inferNet{}
 		p.cond.L = &p.mu
-		if p.limit == 0 {
-			p.limit = max(maxInferGraphs, runtime.GOMAXPROCS(0))
+		if p.budget == 0 {
+			p.budget = max(minFullGraphs, runtime.GOMAXPROCS(0)) * inferBudget
 		}
 	}
 	for {
@@ -62,16 +71,20 @@ func (p *graphPool) get(m *Model, size, full int) (*inferNet, error) {
 			p.mu.Unlock()
 			return n, nil
 		}
-		if p.total < p.limit {
-			p.total++
+		// A graph larger than the whole budget (a huge model's, of batch
+		// size 1) is built when it is the only one.
+		if p.count < maxGraphs && (p.values+cost <= p.budget || p.count == 0) {
+			p.count++
+			p.values += cost
 			p.mu.Unlock()
 			n, err := m.newInferNet(size)
 			if err != nil {
-				p.discard()
+				p.discard(n, cost)
+				return nil, err
 			}
-			return n, err
+			return n, nil
 		}
-		if p.evict(size, full) {
+		if p.evict(m, size, full) {
 			continue
 		}
 		p.cond.Wait()
@@ -80,7 +93,7 @@ func (p *graphPool) get(m *Model, size, full int) (*inferNet, error) {
 
 // evict drops one idle graph of a size other than size, preferring partial
 // sizes to full, and reports whether it found one. Callers hold p.mu.
-func (p *graphPool) evict(size, full int) bool {
+func (p *graphPool) evict(m *Model, size, full int) bool {
 	victim := -1
 	for b, list := range p.idle {
 		if b == size || len(list) == 0 {
@@ -100,7 +113,8 @@ func (p *graphPool) evict(size, full int) bool {
 	} else {
 		p.idle[victim] = list[:len(list)-1]
 	}
-	p.total--
+	p.count--
+	p.values -= victim * m.sampleValues()
 	return true
 }
 
@@ -112,20 +126,26 @@ func (p *graphPool) put(n *inferNet) {
 	p.mu.Unlock()
 }
 
-// discard accounts for a lent graph that will not come back (its build or
-// its run failed), so that a waiting call may build another.
-func (p *graphPool) discard() {
+// discard accounts for a lent graph of the given cost that will not come
+// back (building or running it failed), so that a waiting call may build
+// another. n may be nil.
+func (p *graphPool) discard(n *inferNet, cost int) {
+	if n != nil {
+		n.vm.Close()
+	}
 	p.mu.Lock()
-	p.total--
+	p.count--
+	p.values -= cost
 	p.cond.Signal()
 	p.mu.Unlock()
 }
 
-// graphs returns the number of graphs the pool holds, idle or lent.
-func (p *graphPool) graphs() int {
+// stats returns the number of graphs the pool holds, idle or lent, and the
+// values they hold.
+func (p *graphPool) stats() (count, values int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.total
+	return p.count, p.values
 }
 
 // buildMu serialises the building of inference graphs.

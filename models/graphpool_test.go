@@ -31,19 +31,19 @@ func TestConcurrentPredictMatchesSequential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		m     *Model
-		limit int
-		small bool // only small batches: Gorgonia's ops are slow under -race
-	}{{mlp, 0, false}, {mlp, 2, false}, {conv, 0, false}, {conv, 1, false}, {gorgonia, 3, true}} {
-		t.Run(fmt.Sprintf("%s limit %d", tc.m.Name(), tc.limit), func(t *testing.T) {
+		m      *Model
+		graphs int  // budget, in graphs of the full batch size (0: the default)
+		small  bool // only small batches: Gorgonia's ops are slow under -race
+	}{{mlp, 0, false}, {mlp, 2, false}, {conv, 0, false}, {conv, 1, false}, {gorgonia, 1, true}} {
+		t.Run(fmt.Sprintf("%s budget %d", tc.m.Name(), tc.graphs), func(t *testing.T) {
 			m, err := tc.m.Clone()
 			if err != nil {
 				t.Fatal(err)
 			}
-			m.graphs.limit = tc.limit
-			rng := rand.New(rand.NewPCG(1, 2))
 			// Sizes around the full batch too, which a call splits.
 			full := m.inferBatch()
+			m.graphs.budget = tc.graphs * full * m.sampleValues()
+			rng := rand.New(rand.NewPCG(1, 2))
 			sizes := []int{1, 2, 3, 7, 64, full - 1, full, full + 5}
 			if tc.small {
 				sizes = sizes[:4]
@@ -85,8 +85,8 @@ func TestConcurrentPredictMatchesSequential(t *testing.T) {
 			for err := range errs {
 				t.Error(err)
 			}
-			if n := m.graphs.graphs(); n > m.graphs.limit {
-				t.Errorf("the pool holds %d graphs; its limit is %d", n, m.graphs.limit)
+			if n, v := m.graphs.stats(); n > maxGraphs || v > m.graphs.budget {
+				t.Errorf("the pool holds %d graphs of %d values; want at most %d of %d", n, v, maxGraphs, m.graphs.budget)
 			}
 		})
 	}

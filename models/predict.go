@@ -21,15 +21,22 @@ const (
 // inferBatch returns the largest batch, a power of two, whose inference
 // graph keeps within the budget.
 func (m *Model) inferBatch() int {
-	perSample := m.InputDim()
-	for _, l := range m.layers {
-		perSample += activationValues(l)
-	}
+	perSample := m.sampleValues()
 	b := maxInferBatch
 	for b > 1 && b*perSample > inferBudget {
 		b /= 2
 	}
 	return b
+}
+
+// sampleValues estimates the values an inference graph holds per sample
+// of its batch.
+func (m *Model) sampleValues() int {
+	n := m.InputDim()
+	for _, l := range m.layers {
+		n += activationValues(l)
+	}
+	return n
 }
 
 // activationValues estimates the values per sample a layer's inference
@@ -67,7 +74,7 @@ func (m *Model) Logits(x []float32) ([]float32, error) {
 			return nil, err
 		}
 		if err := net.run(x[start*dim:(start+size)*dim], out[start*units:(start+size)*units]); err != nil {
-			m.graphs.discard()
+			m.graphs.discard(net, size*m.sampleValues())
 			return nil, fmt.Errorf("models: %s: predicting samples %d to %d: %w", m.spec.Name, start, start+size-1, err)
 		}
 		m.graphs.put(net)
