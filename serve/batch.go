@@ -39,6 +39,7 @@ type batcher struct {
 	// observe records each batch run: its samples and requests.
 	observe func(samples, requests int)
 	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 func newBatcher(workers, maxBatch int, window time.Duration, observe func(samples, requests int)) *batcher {
@@ -52,7 +53,7 @@ func newBatcher(workers, maxBatch int, window time.Duration, observe func(sample
 
 // close stops the workers once they have finished their batches.
 func (b *batcher) close() {
-	close(b.quit)
+	b.once.Do(func() { close(b.quit) })
 	b.wg.Wait()
 }
 

@@ -187,7 +187,8 @@ func (s *Server) entry(name string) *entry {
 
 // Close stops the server's workers after the batches they are running;
 // requests after it are answered 503. Stop the http.Server first (its
-// Shutdown lets requests in flight finish), then Close.
+// Shutdown lets requests in flight finish), then Close. Closing twice is
+// harmless.
 func (s *Server) Close() {
 	s.mu.Lock()
 	s.closed.Store(true)
