@@ -111,16 +111,14 @@ func (s *served) featureList() string {
 // {"class": name, "probabilities": {class: p}} for a classifier,
 // {"probabilities": {label: p}} for a multi-label model and
 // {"predictions": {target: value}} for regression. Labels and targets are
-// named by the model's target names, or by their index.
+// named by the model's target names, or as cmd/infer names them: "y", or
+// "y1", "y2", ... for several.
 func (s *served) appendRows(b []byte, r result) []byte {
 	names := s.classes
 	if s.task != models.Classification {
 		names = s.spec.Targets
 		if len(names) != s.spec.Units() {
-			names = make([]string, s.spec.Units())
-			for i := range names {
-				names[i] = strconv.Itoa(i)
-			}
+			names = defaultTargets(s.spec.Units())
 		}
 	}
 	key := OutputPredictions
@@ -152,4 +150,16 @@ func (s *served) appendRows(b []byte, r result) []byte {
 		b = append(b, "}}"...)
 	}
 	return append(b, ']')
+}
+
+// defaultTargets names n targets that have no names, as cmd/infer does.
+func defaultTargets(n int) []string {
+	if n == 1 {
+		return []string{"y"}
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "y" + strconv.Itoa(i+1)
+	}
+	return names
 }
