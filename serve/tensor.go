@@ -14,14 +14,15 @@ const (
 	typeBytes = "BYTES"
 )
 
-// parseNumbers appends to dst the numbers of a JSON array, flat or nested
-// to any depth (the protocol allows both, in row-major order), as float32
-// correctly rounded from their decimal form. Anything but numbers and
+// parseNumbers appends to dst the numbers of the JSON array at the start
+// of data, flat or nested to any depth (the protocol allows both, in
+// row-major order), as float32 correctly rounded from their decimal form,
+// and returns how many bytes the array took. Anything but numbers and
 // arrays is an error that says where it is; so is malformed JSON.
-func parseNumbers(dst []float32, data []byte) ([]float32, error) {
+func parseNumbers(dst []float32, data []byte) ([]float32, int, error) {
 	i, depth := skipSpace(data, 0), 0
 	if i == len(data) || data[i] != '[' {
-		return dst, fmt.Errorf("data must be an array of numbers")
+		return dst, 0, fmt.Errorf("data must be an array of numbers")
 	}
 	for i < len(data) {
 		switch c := data[i]; {
@@ -30,15 +31,18 @@ func parseNumbers(dst []float32, data []byte) ([]float32, error) {
 			i++
 		case c == ']':
 			depth--
-			i = skipSpace(data, i+1)
+			i++
 			if depth == 0 {
-				if i != len(data) {
-					return dst, fmt.Errorf("data: unexpected %q after the array", data[i])
-				}
-				return dst, nil
+				return dst, i, nil
 			}
+			i = skipSpace(data, i)
 			if i < len(data) && data[i] == ',' {
-				i++
+				i = skipSpace(data, i+1)
+				if i < len(data) && data[i] == ']' {
+					return dst, 0, fmt.Errorf("data: a comma before ']'")
+				}
+			} else if i < len(data) && data[i] != ']' {
+				return dst, 0, fmt.Errorf("data: unexpected %q after an array", data[i])
 			}
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
@@ -47,36 +51,77 @@ func parseNumbers(dst []float32, data []byte) ([]float32, error) {
 			for j < len(data) && isNumberByte(data[j]) {
 				j++
 			}
+			if !isJSONNumber(data[i:j]) {
+				return dst, 0, fmt.Errorf("data: element %d: %q is not a JSON number", len(dst), data[i:j])
+			}
 			// ParseFloat does not keep its argument: a string sharing
 			// the request's bytes saves a copy per number.
 			v, err := strconv.ParseFloat(unsafe.String(&data[i], j-i), 32)
 			if err != nil {
 				if isRange(err) {
-					return dst, fmt.Errorf("data: element %d: %s is beyond the range of FP32", len(dst), data[i:j])
+					return dst, 0, fmt.Errorf("data: element %d: %s is beyond the range of FP32", len(dst), data[i:j])
 				}
-				return dst, fmt.Errorf("data: element %d: %q is not a number", len(dst), data[i:j])
+				return dst, 0, fmt.Errorf("data: element %d: %q is not a number", len(dst), data[i:j])
 			}
 			dst = append(dst, float32(v))
 			i = skipSpace(data, j)
 			if i < len(data) && data[i] == ',' {
 				i = skipSpace(data, i+1)
 				if i < len(data) && data[i] == ']' {
-					return dst, fmt.Errorf("data: a comma before ']'")
+					return dst, 0, fmt.Errorf("data: a comma before ']'")
 				}
 			} else if i < len(data) && data[i] != ']' {
-				return dst, fmt.Errorf("data: element %d: unexpected %q", len(dst)-1, data[i])
+				return dst, 0, fmt.Errorf("data: element %d: unexpected %q", len(dst)-1, data[i])
 			}
 		default:
-			return dst, fmt.Errorf("data: element %d is not a number (%s)", len(dst), excerpt(data[i:]))
+			return dst, 0, fmt.Errorf("data: element %d is not a number (%s)", len(dst), excerpt(data[i:]))
 		}
 	}
-	return dst, fmt.Errorf("data: the array is not closed")
+	return dst, 0, fmt.Errorf("data: the array is not closed")
 }
 
 // isRange reports a number too large for float32.
 func isRange(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
+}
+
+// isJSONNumber reports whether b is a number in JSON's grammar:
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. ParseFloat alone would
+// also take "01", "1." or ".5".
+func isJSONNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 func isNumberByte(c byte) bool {
