@@ -102,15 +102,13 @@ func TestRequestBodiesAndChild(t *testing.T) {
 
 func TestTable(t *testing.T) {
 	rep := report{Command: "go run ./cmd/servebench", Machine: "test machine",
-		Agreement: []string{"mlp: dlgo and peer agree"}}
-	for _, c := range []cell{
-		{"mlp", 1, 8, "dlgo", stats{Throughput: 2298, P50: 2.49, P99: 27.45}},
-		{"mlp", 1, 8, "peer", stats{Throughput: 166.5, P50: 44.19, P99: 65.43, Errors: 2}},
-		{"mlp", 64, 8, "dlgo", stats{Throughput: 30.5, P50: 36, P99: 222}},
-		{"mlp", 64, 8, "peer", stats{Throughput: 40.5, P50: 196, P99: 316}},
-	} {
-		rep.Cells = append(rep.Cells, c)
-	}
+		Agreement: []string{"mlp: dlgo and peer agree"},
+		Cells: []cell{
+			{"mlp", 1, 8, "dlgo", stats{Throughput: 2298, P50: 2.49, P99: 27.45}},
+			{"mlp", 1, 8, "peer", stats{Throughput: 166.5, P50: 44.19, P99: 65.43, Errors: 2}},
+			{"mlp", 64, 8, "dlgo", stats{Throughput: 30.5, P50: 36, P99: 222}},
+			{"mlp", 64, 8, "peer", stats{Throughput: 40.5, P50: 196, P99: 316}},
+		}}
 	var b bytes.Buffer
 	writeTable(&b, rep)
 	path := filepath.Join("testdata", "table.golden")
