@@ -133,8 +133,27 @@ def make_app(model_paths):
     return app
 
 
+def set_nodelay_on_every_tcp_socket():
+    """Makes asyncio set TCP_NODELAY on every TCP connection.
+
+    With several workers, uvicorn 0.17 binds the listening socket as
+    socket.socket(AF_INET), whose proto is 0, and asyncio sets TCP_NODELAY only
+    on sockets whose proto is IPPROTO_TCP: every answer then waits about 40 ms
+    for the client's delayed ACK (Nagle's algorithm). A tuned deployment sets it.
+    """
+    import asyncio.base_events
+    import socket
+
+    def set_nodelay(sock):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    asyncio.base_events._set_nodelay = set_nodelay
+
+
 def worker_app():
     """The app of one uvicorn worker process, configured by the environment."""
+    set_nodelay_on_every_tcp_socket()
     threads = int(os.environ.get(THREADS_ENV, "0"))
     if threads > 0:
         torch.set_num_threads(threads)

@@ -47,23 +47,12 @@ func parseNumbers(dst []float32, data []byte) ([]float32, int, error) {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
 		case c == '-' || (c >= '0' && c <= '9'):
-			j := i + 1
-			for j < len(data) && isNumberByte(data[j]) {
-				j++
-			}
-			if !isJSONNumber(data[i:j]) {
-				return dst, 0, fmt.Errorf("data: element %d: %q is not a JSON number", len(dst), data[i:j])
-			}
-			// ParseFloat does not keep its argument: a string sharing
-			// the request's bytes saves a copy per number.
-			v, err := strconv.ParseFloat(unsafe.String(&data[i], j-i), 32)
+			v, n, err := parseNumber(data[i:])
 			if err != nil {
-				if isRange(err) {
-					return dst, 0, fmt.Errorf("data: element %d: %s is beyond the range of FP32", len(dst), data[i:j])
-				}
-				return dst, 0, fmt.Errorf("data: element %d: %q is not a number", len(dst), data[i:j])
+				return dst, 0, fmt.Errorf("data: element %d: %w", len(dst), err)
 			}
-			dst = append(dst, float32(v))
+			j := i + n
+			dst = append(dst, v)
 			i = skipSpace(data, j)
 			if i < len(data) && data[i] == ',' {
 				i = skipSpace(data, i+1)
@@ -86,42 +75,137 @@ func isRange(err error) bool {
 	return ok && ne.Err == strconv.ErrRange
 }
 
-// isJSONNumber reports whether b is a number in JSON's grammar:
-// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. ParseFloat alone would
-// also take "01", "1." or ".5".
-func isJSONNumber(b []byte) bool {
+// float64Pow10 holds the powers of ten that float64 represents exactly.
+var float64Pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseNumber parses the JSON number at the start of b, in JSON's grammar
+// (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; ParseFloat alone would
+// also take "01", "1." or ".5"), and returns it correctly rounded to
+// float32, with its length.
+//
+// Numbers of at most 15 significant digits and an exponent within ±22, the
+// usual in a tensor, take a fast path: their digits and the power of ten
+// are exact in float64, so one division or multiplication gives the
+// float64 nearest to the number (Clinger's fast path). Rounding that to
+// float32 gives the float32 nearest to the number unless it lies exactly
+// halfway between two float32s: no float32 midpoint, itself a float64, can
+// lie between the number and its nearest float64. Those, and the other
+// numbers, go to strconv.ParseFloat.
+func parseNumber(b []byte) (float32, int, error) {
 	i := 0
-	digits := func() int {
-		start := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	var mant uint64
+	digits, exp := 0, 0 // significant digits in mant; mant·10^exp
+	digit := func() {
+		if digits < 19 {
+			mant = mant*10 + uint64(b[i]-'0')
+			if mant != 0 {
+				digits++
+			}
+		} else {
+			digits++ // too many for the fast path
 		}
-		return i - start
-	}
-	if i < len(b) && b[i] == '-' {
 		i++
 	}
-	if i < len(b) && b[i] == '0' {
+	switch {
+	case i < len(b) && b[i] == '0':
 		i++
-	} else if digits() == 0 {
-		return false
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			digit()
+			if digits > 19 {
+				exp++
+			}
+		}
+	default:
+		return 0, 0, fmt.Errorf("%s is not a JSON number", excerpt(b[:numberEnd(b)]))
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
-		if digits() == 0 {
-			return false
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if digits < 19 {
+				exp--
+			}
+			digit()
+		}
+		if i == start {
+			return 0, 0, fmt.Errorf("%s is not a JSON number", excerpt(b[:numberEnd(b)]))
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
+		eneg := false
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			eneg = b[i] == '-'
 			i++
 		}
-		if digits() == 0 {
-			return false
+		start, e := i, 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if e < 10000 {
+				e = e*10 + int(b[i]-'0')
+			}
+			i++
+		}
+		if i == start {
+			return 0, 0, fmt.Errorf("%s is not a JSON number", excerpt(b[:numberEnd(b)]))
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if i < len(b) && isNumberByte(b[i]) {
+		return 0, 0, fmt.Errorf("%s is not a JSON number", excerpt(b[:numberEnd(b)]))
+	}
+	if mant == 0 && digits == 0 {
+		if neg {
+			return float32(math.Copysign(0, -1)), i, nil
+		}
+		return 0, i, nil
+	}
+	if digits <= 15 && exp >= -22 && exp <= 22 {
+		d := float64(mant)
+		if exp < 0 {
+			d /= float64Pow10[-exp]
+		} else {
+			d *= float64Pow10[exp]
+		}
+		// d is at least 1e-22 and below 1e38: a normal float32, whose
+		// midpoints have the 29 low bits of a float64's significand at
+		// 1<<28.
+		if math.Float64bits(d)&(1<<29-1) != 1<<28 {
+			f := float32(d)
+			if neg {
+				f = -f
+			}
+			return f, i, nil
 		}
 	}
-	return i == len(b)
+	// ParseFloat does not keep its argument: a string sharing the
+	// request's bytes saves a copy.
+	v, err := strconv.ParseFloat(unsafe.String(&b[0], i), 32)
+	if err != nil {
+		if isRange(err) {
+			return 0, 0, fmt.Errorf("%s is beyond the range of FP32", b[:i])
+		}
+		return 0, 0, fmt.Errorf("%q is not a number", b[:i])
+	}
+	return float32(v), i, nil
+}
+
+// numberEnd returns the length of what looks like a number at the start
+// of b, for an error message.
+func numberEnd(b []byte) int {
+	n := 1
+	for n < len(b) && isNumberByte(b[n]) {
+		n++
+	}
+	return min(n, len(b))
 }
 
 func isNumberByte(c byte) bool {

@@ -35,12 +35,14 @@
 // request) and concurrency (-concurrency, default 1, 8 and 64 clients),
 // each server in turn gets the load: that many clients, each sending its
 // next request as soon as it has the answer to the previous one (a closed
-// loop), over keep-alive connections, for -warmup (default 1 s, not
-// counted) then -duration (default 3 s). The requests are MNIST test
-// images as v2 JSON, 16 different bodies in rotation, the same bytes for
-// every server. Throughput is the requests answered with status 200 in the
-// measured time divided by it; p50 and p99 are the nearest-rank quantiles
-// of their latencies, from sending the request to reading the whole
+// loop), over keep-alive connections. A warm-up lasts -warmup (default 1 s)
+// and until every client has had an answer; the measurement then lasts
+// -duration (default 3 s) or five times the slowest warm-up request if that
+// is longer. The requests are MNIST test images as v2 JSON, 16 different
+// bodies in rotation, the same bytes for every server. Throughput is the
+// requests answered with status 200 within the measurement divided by its
+// duration; p50 and p99 are the nearest-rank quantiles of their latencies,
+// from sending the request to reading the whole
 // answer. Failed requests are counted apart.
 //
 // The load generator runs on the same machine as the servers and takes its

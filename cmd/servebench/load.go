@@ -8,12 +8,16 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // load is one measurement: concurrency clients, each sending the next of
-// bodies as soon as it has its previous answer (a closed loop), for
-// duration after a warm-up.
+// bodies as soon as it has its previous answer (a closed loop). A warm-up
+// lasts at least warmup and until every client has had an answer; the
+// measurement then lasts duration, or five times the slowest warm-up
+// request if that is longer, so that slow requests are measured in the
+// steady state too.
 type load struct {
 	url         string
 	bodies      [][]byte
@@ -33,15 +37,21 @@ type stats struct {
 	FirstError string  `json:"first_error,omitempty"`
 }
 
-// run measures the load. Requests are counted from the end of the
-// warm-up to the end of the measurement; a request that fails (no answer,
-// or a status other than 200) is an error, and its latency is not counted.
+// run measures the load. The requests counted are those answered within
+// the measurement (whenever they were sent): throughput is their number
+// over its duration, and p50 and p99 are of their latencies. A request
+// that fails (no answer, or a status other than 200) is an error, apart.
 func (l load) run(ctx context.Context) (stats, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: l.concurrency, MaxConnsPerHost: l.concurrency, DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: time.Minute}
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
 	start := time.Now()
-	measureFrom, end := start.Add(l.warmup), start.Add(l.warmup+l.duration)
+	// The measurement's bounds, in nanoseconds since start; 0 until the
+	// warm-up is over.
+	var from, end atomic.Int64
+	var answered atomic.Int64 // clients with at least one answer
+	var slowest atomic.Int64  // the slowest warm-up request, in ns
+	warmedUp := make(chan struct{})
 	type clientStats struct {
 		latencies []time.Duration
 		errors    int
@@ -52,15 +62,31 @@ func (l load) run(ctx context.Context) (stats, error) {
 	for c := range l.concurrency {
 		wg.Go(func() {
 			cs := &results[c]
+			first := true
 			for i := c; ; i++ {
-				t0 := time.Now()
-				if t0.After(end) || ctx.Err() != nil {
+				t0 := time.Since(start)
+				if e := end.Load(); (e != 0 && int64(t0) > e) || ctx.Err() != nil {
 					return
 				}
 				err := post(ctx, client, l.url, l.bodies[i%len(l.bodies)])
-				t1 := time.Now()
-				if t0.Before(measureFrom) || t1.After(end) {
+				t1 := time.Since(start)
+				if f := from.Load(); f == 0 || int64(t1) < f {
+					for d := int64(t1 - t0); ; {
+						s := slowest.Load()
+						if d <= s || slowest.CompareAndSwap(s, d) {
+							break
+						}
+					}
+					if first {
+						first = false
+						if answered.Add(1) == int64(l.concurrency) {
+							close(warmedUp)
+						}
+					}
 					continue
+				}
+				if e := end.Load(); int64(t1) > e {
+					return
 				}
 				if err != nil {
 					cs.errors++
@@ -69,10 +95,21 @@ func (l load) run(ctx context.Context) (stats, error) {
 					}
 					continue
 				}
-				cs.latencies = append(cs.latencies, t1.Sub(t0))
+				cs.latencies = append(cs.latencies, t1-t0)
 			}
 		})
 	}
+	select {
+	case <-warmedUp:
+	case <-ctx.Done():
+	}
+	if wait := l.warmup - time.Since(start); wait > 0 {
+		time.Sleep(wait)
+	}
+	d := max(l.duration, 5*time.Duration(slowest.Load()))
+	f := time.Since(start)
+	end.Store(int64(f + d))
+	from.Store(int64(f))
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return stats{}, err
@@ -88,7 +125,7 @@ func (l load) run(ctx context.Context) (stats, error) {
 	}
 	slices.Sort(all)
 	s.Requests = len(all)
-	s.Seconds = l.duration.Seconds()
+	s.Seconds = d.Seconds()
 	s.Throughput = float64(len(all)) / s.Seconds
 	s.P50 = quantile(all, 0.50)
 	s.P99 = quantile(all, 0.99)
