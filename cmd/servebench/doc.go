@@ -43,7 +43,9 @@
 // requests answered with status 200 within the measurement divided by its
 // duration; p50 and p99 are the nearest-rank quantiles of their latencies,
 // from sending the request to reading the whole
-// answer. Failed requests are counted apart.
+// answer. Failed requests are counted apart. For dlgo, the table also gives
+// the mean samples per prediction call during the load, from the server's
+// dlgo_batch_samples metric: how much it batched.
 //
 // The load generator runs on the same machine as the servers and takes its
 // share of the CPUs, the same for each server; the servers take turns at

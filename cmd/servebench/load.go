@@ -35,6 +35,9 @@ type stats struct {
 	P50        float64 `json:"p50_ms"`
 	P99        float64 `json:"p99_ms"`
 	FirstError string  `json:"first_error,omitempty"`
+	// MeanBatch is the dlgo server's mean samples per prediction call
+	// during the load (warm-up included), from its metrics.
+	MeanBatch float64 `json:"mean_batch,omitempty"`
 }
 
 // run measures the load. The requests counted are those answered within

@@ -30,6 +30,10 @@ func writeTable(w io.Writer, rep report) {
 	for _, s := range servers {
 		head += fmt.Sprintf(" %s req/s | p50 ms | p99 ms |", s)
 		rule += "--:|--:|--:|"
+		if s == "dlgo" {
+			head += " dlgo samples per call |"
+			rule += "--:|"
+		}
 	}
 	if len(servers) > 1 {
 		head += " dlgo ÷ best peer, req/s |"
@@ -58,6 +62,9 @@ func writeTable(w io.Writer, rep report) {
 			c, ok := byKey[k][s]
 			if !ok {
 				row += " | | |"
+				if s == "dlgo" {
+					row += " |"
+				}
 				continue
 			}
 			errs := ""
@@ -65,6 +72,9 @@ func writeTable(w io.Writer, rep report) {
 				errs = fmt.Sprintf(" (%d errors)", c.Errors)
 			}
 			row += fmt.Sprintf(" %s%s | %.2f | %.2f |", groupDigits(c.Throughput), errs, c.P50, c.P99)
+			if s == "dlgo" {
+				row += fmt.Sprintf(" %.1f |", c.MeanBatch)
+			}
 			if s != "dlgo" && c.Throughput > best {
 				best = c.Throughput
 			}

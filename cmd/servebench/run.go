@@ -298,11 +298,21 @@ func bench(ctx context.Context, o options, args []string, stdout, stderr io.Writ
 			for _, c := range o.concurrency {
 				// The servers take turns at each configuration, so that
 				// a change in the machine's load hits them alike.
-				for _, s := range servers {
+				for i, s := range servers {
 					l := load{url: s.url + "/v2/models/" + m + "/infer", bodies: bodies, concurrency: c, warmup: o.warmup, duration: o.duration}
+					var before batchStats
+					if i == 0 {
+						before = dlgoBatches(s.url, m)
+					}
 					st, err := l.run(ctx)
 					if err != nil {
 						return err
+					}
+					if i == 0 {
+						after := dlgoBatches(s.url, m)
+						if calls := after.calls - before.calls; calls > 0 {
+							st.MeanBatch = (after.samples - before.samples) / calls
+						}
 					}
 					rep.Cells = append(rep.Cells, cell{m, n, c, s.name, st})
 					fmt.Fprintf(stderr, "%-8s %3d samples  %3d clients  %-22s %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  %d errors\n",

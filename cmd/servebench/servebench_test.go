@@ -104,7 +104,7 @@ func TestTable(t *testing.T) {
 	rep := report{Command: "go run ./cmd/servebench", Machine: "test machine",
 		Agreement: []string{"mlp: dlgo and peer agree"},
 		Cells: []cell{
-			{"mlp", 1, 8, "dlgo", stats{Throughput: 2298, P50: 2.49, P99: 27.45}},
+			{"mlp", 1, 8, "dlgo", stats{Throughput: 2298, P50: 2.49, P99: 27.45, MeanBatch: 5.25}},
 			{"mlp", 1, 8, "peer", stats{Throughput: 166.5, P50: 44.19, P99: 65.43, Errors: 2}},
 			{"mlp", 64, 8, "dlgo", stats{Throughput: 30.5, P50: 36, P99: 222}},
 			{"mlp", 64, 8, "peer", stats{Throughput: 40.5, P50: 196, P99: 316}},

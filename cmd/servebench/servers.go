@@ -228,3 +228,28 @@ func compareAnswers(ctx context.Context, a, b *server, model string, body []byte
 	}
 	return worst, nil
 }
+
+// batchStats are the totals of a dlgo server's dlgo_batch_samples
+// histogram for a model.
+type batchStats struct{ samples, calls float64 }
+
+// dlgoBatches reads them from the server's metrics; zero if it cannot.
+func dlgoBatches(url, model string) batchStats {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		return batchStats{}
+	}
+	defer resp.Body.Close()
+	var b batchStats
+	sc := bufio.NewScanner(resp.Body)
+	label := `{model="` + model + `"} `
+	for sc.Scan() {
+		line := sc.Text()
+		for prefix, dst := range map[string]*float64{"dlgo_batch_samples_sum" + label: &b.samples, "dlgo_batch_samples_count" + label: &b.calls} {
+			if v, ok := strings.CutPrefix(line, prefix); ok {
+				*dst, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+	}
+	return b
+}
