@@ -28,14 +28,22 @@ type job struct {
 // batcher runs a model's predictions on a few worker goroutines. A worker
 // takes the oldest waiting request and, with it, the requests waiting
 // behind it, up to maxBatch samples, and predicts them in one call: under
-// load, small requests share the cost of a graph run; alone, a request
-// waits for nobody. With a window above zero, a worker also waits up to
-// that long for more requests to fill its batch.
+// load, small requests share the cost of a graph run.
+//
+// Requests are counted from their arrival (before their body is read and
+// parsed) until a worker takes them. While some are still on their way, a
+// worker that has a batch waits up to window for them to fill it: the
+// parsing of the requests that arrived together takes longer than a small
+// prediction, so without waiting, workers would mostly predict one request
+// at a time. A request alone waits for nobody.
 type batcher struct {
 	queue    chan *job
 	quit     chan struct{}
 	window   time.Duration
 	maxBatch int
+	// coming counts the requests that arrived and are not yet taken by a
+	// worker.
+	coming atomic.Int64
 	// observe records each batch run: its samples and requests.
 	observe func(samples, requests int)
 	wg      sync.WaitGroup
@@ -57,11 +65,33 @@ func (b *batcher) close() {
 	b.wg.Wait()
 }
 
+// ticket is a request on its way to the batcher, counted from its
+// arrival.
+type ticket struct {
+	b    *batcher
+	sent bool
+}
+
+// arrive counts a request that will (likely) come to predict. The handler
+// calls done when it returns: it uncounts a request that never came.
+func (b *batcher) arrive() *ticket {
+	b.coming.Add(1)
+	return &ticket{b: b}
+}
+
+func (t *ticket) done() {
+	if !t.sent {
+		t.sent = true
+		t.b.coming.Add(-1)
+	}
+}
+
 // predict queues j and waits until its logits are computed or ctx ends.
-func (b *batcher) predict(ctx context.Context, j *job) error {
+func (b *batcher) predict(ctx context.Context, t *ticket, j *job) error {
 	j.done = make(chan struct{})
 	select {
 	case b.queue <- j:
+		t.sent = true // the worker that took it uncounted it
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-b.quit:
@@ -86,32 +116,36 @@ func (b *batcher) work() {
 		if first == nil {
 			select {
 			case first = <-b.queue:
+				b.coming.Add(-1)
 			case <-b.quit:
 				return
 			}
 		}
 		batch, n := []*job{first}, first.n
 		var deadline <-chan time.Time
-		if b.window > 0 {
-			if timer == nil {
-				timer = time.NewTimer(b.window)
-			} else {
-				timer.Reset(b.window)
-			}
-			deadline = timer.C
-		}
 	collect:
 		for n < b.maxBatch {
 			var j *job
-			if deadline == nil {
-				select {
-				case j = <-b.queue:
-				default:
+			select {
+			case j = <-b.queue:
+				b.coming.Add(-1)
+			default:
+				// None waiting: wait for those on their way, if any,
+				// until the window closes.
+				if b.window <= 0 || b.coming.Load() <= 0 {
 					break collect
 				}
-			} else {
+				if deadline == nil {
+					if timer == nil {
+						timer = time.NewTimer(b.window)
+					} else {
+						timer.Reset(b.window)
+					}
+					deadline = timer.C
+				}
 				select {
 				case j = <-b.queue:
+					b.coming.Add(-1)
 				case <-deadline:
 					deadline = nil
 					break collect

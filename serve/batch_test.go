@@ -29,12 +29,16 @@ func TestBatcherBatchesWaitingRequests(t *testing.T) {
 		mu.Unlock()
 	})
 	defer b.close()
+	// The three arrive before any is sent, as when their bodies are
+	// still being read: the worker that takes the first waits for the
+	// other two.
+	tickets := []*ticket{b.arrive(), b.arrive(), b.arrive()}
 	var wg sync.WaitGroup
 	for i := range 3 {
 		wg.Go(func() {
 			x := randomInput(m, 2, uint64(i))
 			j := &job{sv: sv, x: x, n: 2}
-			if err := b.predict(context.Background(), j); err != nil {
+			if err := b.predict(context.Background(), tickets[i], j); err != nil {
 				t.Error(err)
 				return
 			}
@@ -50,13 +54,30 @@ func TestBatcherBatchesWaitingRequests(t *testing.T) {
 	}
 }
 
+// A request that comes alone does not wait for the batch window.
+func TestAloneWaitsForNobody(t *testing.T) {
+	ms := testModels(t)
+	_, ts := newTestServer(t, Config{BatchWindow: time.Minute}, ms)
+	good := `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,2],"data":[0.5,-1]}]}`
+	start := time.Now()
+	for range 3 {
+		if status, ans := call(t, http.MethodPost, ts.URL+"/v2/models/binary/infer", []byte(good)); status != 200 {
+			t.Fatalf("status %d: %v", status, ans)
+		}
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("three requests one after the other took %v: they waited for the window", d)
+	}
+}
+
 // A request that waits longer than the timeout is answered 503, and one
 // that comes after Close too.
 func TestTimeoutAndClose(t *testing.T) {
 	ms := testModels(t)
-	// The one worker waits ten seconds to fill its batch, longer than the
-	// requests' timeout.
 	srv, ts := newTestServer(t, Config{Workers: 1, BatchWindow: 10 * time.Second, Timeout: 100 * time.Millisecond}, ms)
+	// A request on its way that never comes: the one worker waits ten
+	// seconds for it to fill its batch, longer than the timeout.
+	srv.entry("binary").batcher.arrive()
 	good := `{"inputs":[{"name":"input","datatype":"FP32","shape":[1,2],"data":[0.5,-1]}]}`
 	status, ans := call(t, http.MethodPost, ts.URL+"/v2/models/binary/infer", []byte(good))
 	if msg, _ := ans["error"].(string); status != http.StatusServiceUnavailable || !strings.Contains(msg, "timeout") {

@@ -59,12 +59,12 @@
 //
 // Requests run in parallel: a model predicts with a bounded pool of
 // inference graphs (see models.Model.Logits), on Config.Workers workers.
-// Requests that wait for a worker while the workers are busy are
-// predicted together, up to Config.MaxBatch samples in one call, which
-// raises throughput under load without delaying a request that comes
-// alone; Config.BatchWindow makes a worker wait a little for more. Batching
-// changes no answer: a sample's outputs do not depend on the batch it is
-// predicted in (models' tests check it).
+// Requests that wait for a worker are predicted together, up to
+// Config.MaxBatch samples in one call, which raises throughput under load;
+// a worker also waits up to Config.BatchWindow for the requests that have
+// arrived but are still being parsed. A request that comes alone waits for
+// nobody. Batching changes no answer: a sample's outputs do not depend on
+// the batch it is predicted in (the models package's tests check it).
 //
 // # Errors
 //

@@ -16,6 +16,8 @@ func (s *Server) infer(w *reply, r *http.Request) {
 	if e == nil {
 		return
 	}
+	t := e.batcher.arrive()
+	defer t.done()
 	sv := e.current.Load()
 	body, ok := s.readBody(w, r)
 	if !ok {
@@ -36,7 +38,7 @@ func (s *Server) infer(w *reply, r *http.Request) {
 		w.fail(http.StatusBadRequest, err.Error())
 		return
 	}
-	logits, ok := s.predict(w, r, e, sv, x, n)
+	logits, ok := s.predict(w, r, e, t, sv, x, n)
 	if !ok {
 		return
 	}
@@ -135,6 +137,8 @@ func (s *Server) rows(w *reply, r *http.Request) {
 	if e == nil {
 		return
 	}
+	t := e.batcher.arrive()
+	defer t.done()
 	sv := e.current.Load()
 	if sv.columns == nil {
 		w.fail(http.StatusBadRequest, fmt.Sprintf("model %s has no named features (input %v): send tensors to /v2/models/%s/infer", sv.name, sv.spec.Input, sv.name))
@@ -162,7 +166,7 @@ func (s *Server) rows(w *reply, r *http.Request) {
 		w.fail(http.StatusBadRequest, err.Error())
 		return
 	}
-	logits, ok := s.predict(w, r, e, sv, x, len(req.Rows))
+	logits, ok := s.predict(w, r, e, t, sv, x, len(req.Rows))
 	if !ok {
 		return
 	}

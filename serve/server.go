@@ -31,9 +31,10 @@ type Config struct {
 	// batches requests that wait together (default 64). A request of more
 	// samples is predicted alone.
 	MaxBatch int
-	// BatchWindow is how long a worker waits for more requests to fill a
-	// batch once it has one (default 0: it batches only the requests
-	// already waiting, and adds no latency).
+	// BatchWindow is how long a worker that has a batch waits for the
+	// requests already arriving (whose bodies are being read and parsed)
+	// to fill it (default 1 ms; negative: never). A request that comes
+	// alone never waits.
 	BatchWindow time.Duration
 	// Workers is the number of predictions a model runs at once (default
 	// GOMAXPROCS).
@@ -54,6 +55,7 @@ func (c Config) withDefaults() Config {
 	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, 32<<20)
 	c.MaxSamples = cmp.Or(c.MaxSamples, 1024)
 	c.MaxBatch = cmp.Or(c.MaxBatch, 64)
+	c.BatchWindow = cmp.Or(c.BatchWindow, time.Millisecond)
 	c.Workers = cmp.Or(c.Workers, runtime.GOMAXPROCS(0))
 	c.Timeout = cmp.Or(c.Timeout, 30*time.Second)
 	if c.Logger == nil {
@@ -359,13 +361,13 @@ func (s *Server) modelReady(w *reply, r *http.Request) {
 	}
 }
 
-// predict runs n samples x through the model of sv, on e's workers, and
-// answers the errors it may meet. It returns false when it has answered.
-func (s *Server) predict(w *reply, r *http.Request, e *entry, sv *served, x []float32, n int) ([]float32, bool) {
+// predict runs n samples x through the model of sv, on e's workers, for
+// the request of ticket t, and answers the errors it may meet. It returns false when it has answered.
+func (s *Server) predict(w *reply, r *http.Request, e *entry, t *ticket, sv *served, x []float32, n int) ([]float32, bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
 	j := &job{sv: sv, x: x, n: n}
-	err := e.batcher.predict(ctx, j)
+	err := e.batcher.predict(ctx, t, j)
 	switch {
 	case err == nil:
 		w.samples = n

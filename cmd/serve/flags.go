@@ -99,7 +99,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	fs.Int64Var(&cfg.maxBody, "max-body", 32<<20, "the largest request body, in `BYTES`; larger ones get 413")
 	fs.IntVar(&cfg.maxSamples, "max-samples", 1024, "the most samples in one request; more get 413")
 	fs.IntVar(&cfg.maxBatch, "max-batch", 64, "the most samples predicted in one call when requests that wait\ntogether are batched")
-	fs.DurationVar(&cfg.batchWindow, "batch-window", 0, "how long to wait for more requests to fill a batch (default 0:\nbatch only the requests already waiting)")
+	fs.DurationVar(&cfg.batchWindow, "batch-window", time.Millisecond, "how long a batch waits for the requests being parsed to join it\n(negative: never); a request alone never waits")
 	fs.IntVar(&cfg.workers, "workers", 0, "predictions each model runs at once (default GOMAXPROCS)")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "the longest a request may take; a prediction that takes longer gets 503")
 	fs.DurationVar(&cfg.reload, "reload", time.Second, "how often to look for changed model files (0: never)")
@@ -127,8 +127,8 @@ func parseFlags(args []string) (*config, error) {
 		return nil, usagef("-model is required: name a model file (written by cmd/train or Model.Save) or a directory of them")
 	case cfg.maxBody < 1, cfg.maxSamples < 1, cfg.maxBatch < 1, cfg.workers < 0:
 		return nil, usagef("-max-body, -max-samples and -max-batch must be at least 1, -workers at least 0")
-	case cfg.batchWindow < 0, cfg.timeout <= 0, cfg.reload < 0, cfg.shutdownTimeout < 0:
-		return nil, usagef("-timeout must be positive, and -batch-window, -reload and -shutdown-timeout not negative")
+	case cfg.timeout <= 0, cfg.reload < 0, cfg.shutdownTimeout < 0:
+		return nil, usagef("-timeout must be positive, and -reload and -shutdown-timeout not negative")
 	}
 	if _, err := logrus.ParseLevel(cfg.logLevel); err != nil {
 		return nil, usagef("-log-level %q: want debug, info, warn or error", cfg.logLevel)

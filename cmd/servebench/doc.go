@@ -18,7 +18,8 @@
 //   - dlgo: package serve in a child process (this program with
 //     -serve-child), as cmd/serve serves models, with its defaults
 //     (batching of the requests that wait together, up to -max-batch
-//     samples, without a window unless -batch-window) and no request log;
+//     samples, with a -batch-window of 1 ms for the requests on their way)
+//     and no request log;
 //   - FastAPI+PyTorch, N workers: bench/torch_serve.py, which rebuilds each
 //     model as a torch.nn.Sequential from the same file, answers the same
 //     infer endpoint with the same outputs (logits, probabilities, class),

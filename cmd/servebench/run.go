@@ -76,7 +76,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.scripts, "scripts", "", "the directory of torch_serve.py (default: bench/ of the repository)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the raw results to this file")
 	fs.IntVar(&o.maxBatch, "max-batch", 64, "the dlgo server's -max-batch")
-	fs.DurationVar(&o.batchWindow, "batch-window", 0, "the dlgo server's -batch-window")
+	fs.DurationVar(&o.batchWindow, "batch-window", time.Millisecond, "the dlgo server's -batch-window")
 	fs.BoolVar(&o.child, "serve-child", false, "(internal) run the dlgo server in this process")
 	fs.Var(&o.childModel, "child-model", "(internal) NAME=FILE for -serve-child")
 	if err := fs.Parse(args); err != nil {
