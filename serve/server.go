@@ -39,8 +39,10 @@ type Config struct {
 	// Workers is the number of predictions a model runs at once (default
 	// GOMAXPROCS).
 	Workers int
-	// Timeout bounds a prediction request from its arrival to its answer
-	// (default 30 s); one that takes longer is answered 503.
+	// Timeout bounds a prediction request from its arrival to its
+	// prediction (default 30 s); one whose prediction is not done by then
+	// is answered 503. Reading a slow body is bounded by the http.Server's
+	// ReadTimeout, as cmd/serve sets it.
 	Timeout time.Duration
 	// Logger receives one structured entry per request and the reloads
 	// (default logrus.StandardLogger()).
@@ -211,6 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // what the request log and metrics need.
 type reply struct {
 	http.ResponseWriter
+	start   time.Time // the request's arrival
 	status  int
 	model   string
 	samples int
@@ -252,7 +255,7 @@ func (s *Server) route(pattern, endpoint string, h func(*reply, *http.Request), 
 	s.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		s.metrics.inFlight.Inc()
-		w := &reply{ResponseWriter: rw}
+		w := &reply{ResponseWriter: rw, start: start}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -364,7 +367,7 @@ func (s *Server) modelReady(w *reply, r *http.Request) {
 // predict runs n samples x through the model of sv, on e's workers, for
 // the request of ticket t, and answers the errors it may meet. It returns false when it has answered.
 func (s *Server) predict(w *reply, r *http.Request, e *entry, t *ticket, sv *served, x []float32, n int) ([]float32, bool) {
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	ctx, cancel := context.WithDeadline(r.Context(), w.start.Add(s.cfg.Timeout))
 	defer cancel()
 	j := &job{sv: sv, x: x, n: n}
 	err := e.batcher.predict(ctx, t, j)
