@@ -56,8 +56,9 @@ func activationValues(l layer) int {
 // graph of its own size, so every sample counts.
 //
 // Logits is safe to call from several goroutines at once: each call runs
-// on an inference graph of its own, taken from a bounded pool (see
-// graphPool), and gives the same bits as the same call made alone.
+// on an inference graph of its own, from a pool whose graphs hold at most
+// max(4, GOMAXPROCS) full batches' worth of values, and gives the same
+// bits as the same call made alone.
 func (m *Model) Logits(x []float32) ([]float32, error) {
 	dim := m.InputDim()
 	if len(x) == 0 || len(x)%dim != 0 {
