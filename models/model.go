@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"sync"
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/internal/ops"
@@ -32,8 +31,7 @@ type Model struct {
 	// Meta records how the model was made; Save writes it, Load reads it.
 	Meta Meta
 
-	mu    sync.Mutex
-	infer map[int]*inferNet // inference graphs by batch size
+	graphs graphPool // inference graphs, for Logits
 }
 
 // Option configures a model under construction.
@@ -490,6 +488,12 @@ func (u StatUpdate) Apply() error {
 // the model creates has a unique name, and every parameter node is bound
 // to the model's own tensor.
 func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
+	return m.forward(g, batch, train, func(p *Param) *tensor.Dense { return p.Value })
+}
+
+// forward is Forward with the tensor each parameter node is bound to
+// chosen by bind.
+func (m *Model) forward(g *G.ExprGraph, batch int, train bool, bind func(*Param) *tensor.Dense) (*Net, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
@@ -497,7 +501,7 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{},
 		needGrad: m.inputGrad, gorgonia: m.gorgonia}
 	for _, p := range m.params {
-		n := G.NewTensor(g, m.dt, len(p.Shape()), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(p.Value))
+		n := G.NewTensor(g, m.dt, len(p.Shape()), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(bind(p)))
 		b.nodes[p] = n
 		net.Params = append(net.Params, n)
 	}

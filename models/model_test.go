@@ -247,7 +247,7 @@ func TestInferGraphCacheIsBounded(t *testing.T) {
 			t.Fatalf("%d samples: logits differ from the same samples in a larger batch", n)
 		}
 	}
-	if len(m.infer) > maxInferGraphs {
-		t.Errorf("%d inference graphs kept; want at most %d", len(m.infer), maxInferGraphs)
+	if n, v := m.graphs.stats(); n > maxGraphs || v > m.graphs.budget {
+		t.Errorf("%d inference graphs of %d values kept; want at most %d of %d", n, v, maxGraphs, m.graphs.budget)
 	}
 }

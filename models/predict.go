@@ -21,15 +21,22 @@ const (
 // inferBatch returns the largest batch, a power of two, whose inference
 // graph keeps within the budget.
 func (m *Model) inferBatch() int {
-	perSample := m.InputDim()
-	for _, l := range m.layers {
-		perSample += activationValues(l)
-	}
+	perSample := m.sampleValues()
 	b := maxInferBatch
 	for b > 1 && b*perSample > inferBudget {
 		b /= 2
 	}
 	return b
+}
+
+// sampleValues estimates the values an inference graph holds per sample
+// of its batch.
+func (m *Model) sampleValues() int {
+	n := m.InputDim()
+	for _, l := range m.layers {
+		n += activationValues(l)
+	}
+	return n
 }
 
 // activationValues estimates the values per sample a layer's inference
@@ -41,57 +48,18 @@ func activationValues(l layer) int {
 	return tensor.Shape(l.outShape()).TotalSize()
 }
 
-// inferNet is an inference graph (dropout off) for one batch size, with its
-// machine and the input tensor its x node is bound to.
-type inferNet struct {
-	net *Net
-	vm  G.VM
-	x   *tensor.Dense
-}
-
-// maxInferGraphs bounds the inference graphs a model keeps: one for full
-// batches and a few for the sizes of partial ones.
-const maxInferGraphs = 4
-
-// inferGraph returns the cached inference graph for batches of size,
-// building it on first use; when too many sizes have been seen, the graphs
-// of partial sizes are dropped. Callers hold m.mu.
-func (m *Model) inferGraph(size, full int) (*inferNet, error) {
-	if n, ok := m.infer[size]; ok {
-		return n, nil
-	}
-	if len(m.infer) >= maxInferGraphs {
-		for b := range m.infer {
-			if b != full {
-				delete(m.infer, b)
-			}
-		}
-	}
-	g := G.NewGraph()
-	net, err := m.Forward(g, size, false)
-	if err != nil {
-		return nil, err
-	}
-	x := tensor.New(tensor.Of(m.dt), tensor.WithShape(net.X.Shape()...))
-	if err := G.Let(net.X, x); err != nil {
-		return nil, fmt.Errorf("models: %s: binding the input: %w", m.spec.Name, err)
-	}
-	n := &inferNet{net: net, vm: G.NewTapeMachine(g), x: x}
-	if m.infer == nil {
-		m.infer = map[int]*inferNet{}
-	}
-	m.infer[size] = n
-	return n, nil
-}
-
 // Logits runs the model on the samples in x (row-major, InputDim values
 // each; any number of samples, including one) and returns the output
 // layer's values before its activation, Spec().Units() per sample.
 // Dropout is off. A regression model with a TargetScale computes them in
 // standard units: Predict returns them in the targets' units. Samples are processed in batches of up to 1024 (fewer
 // for models with large activations), a final partial batch through a
-// graph of its own size, so every sample counts; a model keeps at most a
-// few such graphs.
+// graph of its own size, so every sample counts.
+//
+// Logits is safe to call from several goroutines at once: each call runs
+// on an inference graph of its own, from a pool whose graphs hold at most
+// max(4, GOMAXPROCS) full batches' worth of values, and gives the same
+// bits as the same call made alone.
 func (m *Model) Logits(x []float32) ([]float32, error) {
 	dim := m.InputDim()
 	if len(x) == 0 || len(x)%dim != 0 {
@@ -100,18 +68,18 @@ func (m *Model) Logits(x []float32) ([]float32, error) {
 	}
 	n, units := len(x)/dim, m.spec.Units()
 	out := make([]float32, n*units)
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	full := m.inferBatch()
 	for start := 0; start < n; start += full {
 		size := min(full, n-start)
-		net, err := m.inferGraph(size, full)
+		net, err := m.graphs.get(m, size, full)
 		if err != nil {
 			return nil, err
 		}
 		if err := net.run(x[start*dim:(start+size)*dim], out[start*units:(start+size)*units]); err != nil {
+			m.graphs.discard(net, size*m.sampleValues())
 			return nil, fmt.Errorf("models: %s: predicting samples %d to %d: %w", m.spec.Name, start, start+size-1, err)
 		}
+		m.graphs.put(net)
 	}
 	return out, nil
 }

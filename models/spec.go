@@ -240,6 +240,12 @@ func (s Spec) outputIndex() int {
 	return -1
 }
 
+// OutputLayer returns the index of the layer whose activation is the
+// model's output activation (the graph leaves it out, and Predict applies
+// it after the layers that follow, which only reshape), or -1 when the
+// output activation is linear without such a layer.
+func (s Spec) OutputLayer() int { return s.outputIndex() }
+
 // OutputActivation returns the model's output activation.
 func (s Spec) OutputActivation() string {
 	if i := s.outputIndex(); i >= 0 {
