@@ -431,6 +431,10 @@ type Net struct {
 	// encoded by EncodeTargets, and the scalar loss: the mean over the
 	// batch of the model's loss. AddLoss adds them.
 	Y, Loss *G.Node
+	// Weights, if set before AddLoss, is an input of shape (batch) holding
+	// a weight per sample (its class's weight, say): the loss is then
+	// Σ w_i·loss_i / batch, as Keras weighs samples.
+	Weights *G.Node
 }
 
 // Mask is a dropout layer's mask input: before each training step, every
@@ -530,7 +534,9 @@ func (m *Model) AddLoss(net *Net) error {
 	net.Y = G.NewMatrix(net.Out.Graph(), m.dt, G.WithShape(batch, m.spec.Units()), G.WithName("y"))
 	if m.gorgonia {
 		b := &builder{g: net.Out.Graph(), dt: m.dt, batch: batch}
-		net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y)
+		net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y, net.Weights)
+	} else if net.Weights != nil {
+		net.Loss, err = ops.WeightedLossOf(o, net.Out, net.Y, net.Weights)
 	} else {
 		net.Loss, err = ops.LossOf(o, net.Out, net.Y)
 	}
