@@ -98,8 +98,9 @@ func TestReadIDXMalformed(t *testing.T) {
 		{"negative dimension", mnIDX(8, []int32{-5}, nil), true, "idx dimension 0 is -5: want > 0"},
 		{"data shorter than dims", mnIDX(8, []int32{2, 3, 4}, mnRamp(10)), true, "truncated: header claims 24 bytes, file has 10"},
 		{"no data", mnIDX(8, []int32{7}, nil), true, "truncated: header claims 7 bytes, file has 0"},
-		{"huge claim", mnIDX(8, []int32{1 << 30, 65536, 65536}, mnRamp(10)), true, "claim more than 2147483648 bytes"},
-		{"max int32 claim", mnIDX(8, []int32{0x7fffffff, 0x7fffffff}, nil), true, "claim more than 2147483648 bytes"},
+		{"huge claim", mnIDX(8, []int32{1 << 30, 65536, 65536}, mnRamp(10)), true, "claim more than 1073741824 bytes"},
+		{"max int32 claim", mnIDX(8, []int32{0x7fffffff, 0x7fffffff}, nil), true, "claim more than 1073741824 bytes"},
+		{"just over the limit", mnIDX(8, []int32{1 << 15, 1<<15 + 1}, nil), true, "claim more than 1073741824 bytes"},
 		{"trailing bytes", append(append([]byte(nil), good...), 1, 2, 3), true, "3 bytes of trailing data after the 24 bytes"},
 		{"gzip truncated in data", goodGz[:len(goodGz)/2], true, "truncated: header claims 24 bytes, file has"},
 		{"gzip without trailer", goodGz[:len(goodGz)-4], true, "after the 24 bytes of idx data: unexpected EOF"},
@@ -109,7 +110,7 @@ func TestReadIDXMalformed(t *testing.T) {
 		{"garbage after gzip", append(append([]byte(nil), goodGz...), "this is not a gzip member"...), true, "gzip: invalid header"},
 		{"gzip header only", goodGz[:5], true, "gzip: unexpected EOF"},
 		{"gzip huge claim", mnGzip(mnIDX(8, []int32{0x7fffffff, 0x7fffffff, 0x7fffffff}, nil)), true, "claim more than"},
-		{"gzip claim under limit", mnGzip(mnIDX(8, []int32{1 << 15, 1 << 15}, mnRamp(100))), true, "truncated: header claims 1073741824 bytes, file has 100"},
+		{"gzip claim under limit", mnGzip(mnIDX(8, []int32{1 << 14, 1 << 15}, mnRamp(100))), true, "truncated: header claims 536870912 bytes"},
 	}
 	for _, tt := range tests {
 		sizes := []int64{int64(len(tt.file))}
@@ -134,6 +135,7 @@ func TestReadIDXMalformed(t *testing.T) {
 func TestReadIDXHugeClaimsCheap(t *testing.T) {
 	files := map[string][]byte{
 		"2^31 images of 65536x65536": mnIDX(8, []int32{0x7fffffff, 65536, 65536}, mnRamp(16)),
+		"gzipped 512 MiB claim":      mnGzip(mnIDX(8, []int32{1 << 14, 1 << 15}, mnRamp(16))),
 		"gzipped 1 GiB claim":        mnGzip(mnIDX(8, []int32{1 << 15, 1 << 15}, mnRamp(16))),
 		"gzipped 2 GiB claim":        mnGzip(mnIDX(8, []int32{1 << 16, 1 << 15}, mnRamp(16))),
 	}
@@ -154,6 +156,33 @@ func TestReadIDXHugeClaimsCheap(t *testing.T) {
 			if elapsed > time.Second {
 				t.Errorf("%s, size %d: ReadIDX took %v; want under 1s", name, size, elapsed)
 			}
+		}
+	}
+}
+
+// A gzip bomb: a small file that decompresses to far more than its
+// header claims. ReadIDX decodes what the header claims, counts a
+// bounded amount after it, and stops.
+func TestReadIDXGzipBomb(t *testing.T) {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw.Write(mnIDX(8, []int32{4}, []byte{1, 2, 3, 4}))
+	zero := make([]byte, 1<<20)
+	for range 256 { // 256 MB of zeros after the data
+		zw.Write(zero)
+	}
+	zw.Close()
+	for _, size := range []int64{int64(b.Len()), -1} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		_, _, err := ReadIDX(bytes.NewReader(b.Bytes()), size)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "more than 1048576 bytes of trailing data") {
+			t.Errorf("size %d: ReadIDX of a %d-byte bomb: %v; want trailing data refused", size, b.Len(), err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 || time.Since(start) > time.Second {
+			t.Errorf("size %d: ReadIDX allocated %d bytes in %v", size, alloc, time.Since(start))
 		}
 	}
 }

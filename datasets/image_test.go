@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -418,5 +419,42 @@ func TestLoadImageBadFiles(t *testing.T) {
 		if _, err := LoadImage(ok, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("LoadImage(%+v) error %v; want one containing %q", tt.opts, err, tt.want)
 		}
+	}
+}
+
+// A PNG bomb: a real, valid image of 4100×4100 black pixels (just over
+// MaxImagePixels) that compresses to a few kilobytes. It is refused from
+// its header, without decoding its 17 million pixels.
+func TestLoadImagePNGBomb(t *testing.T) {
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&b, image.NewGray(image.Rect(0, 0, 4100, 4100))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bomb.png")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := LoadImage(path, ImageOptions{})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "4100x4100 pixels") {
+		t.Errorf("LoadImage of a %d-byte PNG of 4100x4100 pixels: %v; want it refused", b.Len(), err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("LoadImage allocated %d MB before refusing", alloc>>20)
+	}
+	// An image at the limit still loads.
+	if testing.Short() {
+		return
+	}
+	b.Reset()
+	if err := enc.Encode(&b, image.NewGray(image.Rect(0, 0, 4096, 4096))); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, b.Bytes(), 0o644)
+	if x, err := LoadImage(path, ImageOptions{}); err != nil || len(x) != 4096*4096 {
+		t.Errorf("LoadImage of 4096x4096 pixels: %d values, %v", len(x), err)
 	}
 }
