@@ -278,12 +278,16 @@ func (f *mnistFetcher) goCommand() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	root := os.Getenv("GOROOT")
+	if root == "" {
+		return "", errors.New("no go command in PATH, and GOROOT is not set")
+	}
+	p := filepath.Join(root, "bin", "go")
 	if runtime.GOOS == "windows" {
 		p += ".exe"
 	}
 	if _, err := os.Stat(p); err != nil {
-		return "", errors.New("no go command in PATH or GOROOT")
+		return "", fmt.Errorf("no go command in PATH or in GOROOT %s", root)
 	}
 	return p, nil
 }

@@ -110,7 +110,7 @@ func TestDenseForwardFloat32(t *testing.T) {
 // The branchless float32 ReLU and its gradient agree with the plain ones,
 // also on -0, tiny, huge and infinite values.
 func TestReLU32(t *testing.T) {
-	v := []float32{-2, -0.0, 0, 1e-40, -1e-40, 3, float32(math.Inf(1)), float32(math.Inf(-1)), 1e38}
+	v := []float32{-2, float32(math.Copysign(0, -1)), 0, 1e-40, -1e-40, 3, float32(math.Inf(1)), float32(math.Inf(-1)), 1e38}
 	got := append([]float32(nil), v...)
 	relu32(got)
 	dy := make([]float32, len(v))
