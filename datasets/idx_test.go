@@ -3,8 +3,8 @@ package datasets
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"

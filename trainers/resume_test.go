@@ -297,10 +297,10 @@ func TestDivergenceOfAClassifier(t *testing.T) {
 	if !errors.As(err, &de) {
 		t.Fatalf("Fit at learning rate 1e3: %v (worst batch loss %g); want a *DivergenceError", err, worst)
 	}
-	if de.Reference <= 0 || !(de.Loss > DivergenceFactor*max(de.Reference, 1)) || math.IsInf(de.Loss, 0) || !strings.Contains(err.Error(), "grew to") {
+	if de.Reference <= 0 || de.Limit != DivergenceFactor*max(de.Reference, 1) || !(de.Loss > de.Limit) || math.IsInf(de.Loss, 0) || !strings.Contains(err.Error(), "grew to") {
 		t.Errorf("divergence %+v: %v; want a finite loss over 10⁴ times the reference", de, err)
 	}
-	if worst > DivergenceFactor*max(de.Reference, 1) {
+	if worst > de.Limit {
 		t.Errorf("a batch loss of %g was trained on: over the limit", worst)
 	}
 }

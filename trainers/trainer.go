@@ -133,15 +133,17 @@ const DivergenceFactor = 1e4
 type DivergenceError struct {
 	Epoch, Iteration, Iterations int
 	Loss, LearningRate           float64
-	// Reference is the loss the growth was measured from; 0 when the loss
-	// became NaN or infinite.
-	Reference float64
+	// Limit is the loss that was exceeded, DivergenceFactor times the
+	// Reference (or DivergenceFactor if the reference is below 1); both
+	// are 0 when the loss became NaN or infinite.
+	Limit, Reference float64
 }
 
 func (e *DivergenceError) Error() string {
 	what := fmt.Sprintf("became %v", e.Loss)
-	if e.Reference > 0 {
-		what = fmt.Sprintf("grew to %.4g, over %g times its start (%.4g)", e.Loss, float64(DivergenceFactor), e.Reference)
+	if e.Limit > 0 {
+		what = fmt.Sprintf("grew to %.4g, over %.4g (%g times the first epoch's %.4g, or %g if that is below 1)",
+			e.Loss, e.Limit, float64(DivergenceFactor), e.Reference, float64(DivergenceFactor))
 	}
 	return fmt.Sprintf("trainers: the loss %s at epoch %d, iteration %d/%d: training diverged; "+
 		"try a smaller learning rate than %g (e.g. %g), standardise the features, or a smaller L2 penalty",
@@ -420,7 +422,7 @@ func (t *trainer) diverged(loss float64, it int) error {
 	}
 	e := &DivergenceError{Epoch: s.Epoch, Iteration: it, Iterations: s.Iterations, Loss: loss, LearningRate: s.LearningRate}
 	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
-		e.Reference = ref
+		e.Limit, e.Reference = DivergenceFactor*ref, t.reference
 	}
 	return e
 }
