@@ -59,7 +59,9 @@ type Config struct {
 
 	// ClipNorm, if positive, rescales the gradients before each update so
 	// that their global L2 norm over every trainable parameter is at most
-	// ClipNorm, as PyTorch's clip_grad_norm_ does (see clipGradients).
+	// ClipNorm, as PyTorch's clip_grad_norm_ does: they are multiplied by
+	// ClipNorm/(norm + 1e-6) when that is below 1 (the norm is summed in
+	// float64, in a fixed order).
 	ClipNorm float64
 	// ClassWeights, for a classifier, weighs each training sample's loss
 	// by the weight of its class (by class index), as Keras' class_weight
