@@ -304,3 +304,40 @@ func TestDivergenceOfAClassifier(t *testing.T) {
 		t.Errorf("a batch loss of %g was trained on: over the limit", worst)
 	}
 }
+
+// BenchmarkTrainState takes and writes the training state of the MNIST
+// MLP (784-128-64-10, Adam, 54,000 samples), what cmd/train does after an
+// epoch (before its file is synced).
+func BenchmarkTrainState(b *testing.B) {
+	m, err := models.NewMLP(784, []models.Hidden{{Units: 128, Activation: models.ReLU}, {Units: 64, Activation: models.ReLU}}, models.MulticlassOutput(10))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := &datasets.Dataset{Name: "mnist-like", Shape: []int{784}, Classes: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
+		X: make([]float32, 54000*784), Y: make([]float32, 54000)}
+	t, err := newTrainer(m, d, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	perm := make([]int, d.Len())
+	for i := range perm {
+		perm[i] = i
+	}
+	ws := make([]any, len(t.params))
+	for i, p := range t.params {
+		ws[i] = p.Value.Data()
+	}
+	t.upd.step(ws, ws, 0, 0) // allocate Adam's moments
+	var buf bytes.Buffer
+	for b.Loop() {
+		ts, err := t.trainState(perm)
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Reset()
+		if err := ts.Write(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes")
+}

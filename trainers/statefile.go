@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -351,13 +352,19 @@ func newValues(width, n int) any {
 func appendValues(b []byte, d any) []byte {
 	switch v := d.(type) {
 	case []float32:
-		for _, x := range v {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		b = slices.Grow(b, 4*len(v))
+		out := b[len(b) : len(b)+4*len(v)]
+		for i, x := range v {
+			binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(x))
 		}
+		b = b[:len(b)+4*len(v)]
 	case []float64:
-		for _, x := range v {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		b = slices.Grow(b, 8*len(v))
+		out := b[len(b) : len(b)+8*len(v)]
+		for i, x := range v {
+			binary.LittleEndian.PutUint64(out[8*i:], math.Float64bits(x))
 		}
+		b = b[:len(b)+8*len(v)]
 	}
 	return b
 }

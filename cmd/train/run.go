@@ -139,7 +139,11 @@ func run(ctx context.Context, args []string, e env) (err error) {
 	if fitErr != nil && ck.KeptEpoch() == 0 {
 		return fmt.Errorf("%w; no epoch completed, so no model was saved", fitErr)
 	}
-	log.Infof("trained %s in %s", plural(len(hist.Epochs), "epoch"), e.now().Sub(start).Round(time.Millisecond))
+	if resumed != nil {
+		log.Infof("trained %s (%d in all) in %s", plural(len(hist.Epochs)-resumed.Epoch, "more epoch"), len(hist.Epochs), e.now().Sub(start).Round(time.Millisecond))
+	} else {
+		log.Infof("trained %s in %s", plural(len(hist.Epochs), "epoch"), e.now().Sub(start).Round(time.Millisecond))
+	}
 
 	res, err := evaluateAll(m, d)
 	if err != nil {
