@@ -174,7 +174,8 @@ func readCapped(r io.Reader, limit, initial int64) ([]byte, error) {
 	return buf, nil
 }
 
-// LoadIDX reads the IDX file at path, plain or gzipped. See ReadIDX.
+// LoadIDX reads the IDX file at path, plain or gzipped, or from a pipe.
+// See ReadIDX.
 func LoadIDX(path string) (dims []int, data []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -185,7 +186,11 @@ func LoadIDX(path string) (dims []int, data []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	dims, data, err = ReadIDX(f, st.Size())
+	size := st.Size()
+	if !st.Mode().IsRegular() {
+		size = -1 // a pipe or a device: its size says nothing
+	}
+	dims, data, err = ReadIDX(f, size)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

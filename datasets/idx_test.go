@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -281,4 +282,21 @@ func FuzzReadIDX(f *testing.F) {
 			}
 		}
 	})
+}
+
+// LoadIDX reads from a pipe, whose size (0) is not the file's.
+func TestLoadIDXFromAPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.Write(mnIDX(8, []int32{2, 2}, []byte{1, 2, 3, 4}))
+		w.Close()
+	}()
+	dims, data, err := LoadIDX(fmt.Sprintf("/dev/fd/%d", r.Fd()))
+	r.Close()
+	if err != nil || !reflect.DeepEqual(dims, []int{2, 2}) || !bytes.Equal(data, []byte{1, 2, 3, 4}) {
+		t.Errorf("LoadIDX from a pipe = %v, %v, %v", dims, data, err)
+	}
 }
