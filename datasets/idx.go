@@ -10,9 +10,15 @@ import (
 	"os"
 )
 
-// MaxIDXBytes is the largest data section, in bytes, that ReadIDX accepts.
-// A header that claims more is refused before anything is allocated.
-const MaxIDXBytes = 1 << 31
+// MaxIDXBytes is the largest data section, in bytes, that ReadIDX accepts
+// (1 GiB: MNIST's training images take 47 MB, EMNIST's largest set 640
+// MB). A header that claims more is refused before anything is allocated,
+// and no more than the header claims is ever decoded.
+const MaxIDXBytes = 1 << 30
+
+// maxTrailing is how many bytes after the data ReadIDX counts for its
+// error message; it does not decompress more.
+const maxTrailing = 1 << 20
 
 // maxIDXDims is the largest number of dimensions ReadIDX accepts. The format
 // allows 255; real files have 1 to 4.
@@ -110,6 +116,11 @@ func ReadIDX(r io.Reader, size int64) (dims []int, data []byte, err error) {
 			return nil, nil, fmt.Errorf("%d bytes of trailing data after the %d bytes the header claims", have-total, total)
 		}
 	case compressed && size >= 0:
+		// Deflate cannot expand one byte to more than maxDeflateRatio: a
+		// claim beyond that is a truncated file, or a lie.
+		if total > maxDeflateRatio*size+(64<<10) {
+			return nil, nil, fmt.Errorf("truncated: header claims %d bytes, more than a gzip file of %d bytes can hold", total, size)
+		}
 		initial = min(total, maxDeflateRatio*size+(64<<10))
 	default:
 		initial = min(total, 1<<20)
@@ -127,7 +138,10 @@ func ReadIDX(r io.Reader, size int64) (dims []int, data []byte, err error) {
 	var one [1]byte
 	n, err := io.ReadFull(br, one[:])
 	if n > 0 {
-		extra, _ := io.Copy(io.Discard, io.LimitReader(br, MaxIDXBytes))
+		extra, _ := io.Copy(io.Discard, io.LimitReader(br, maxTrailing))
+		if extra == maxTrailing {
+			return nil, nil, fmt.Errorf("more than %d bytes of trailing data after the %d bytes the header claims", maxTrailing, total)
+		}
 		return nil, nil, fmt.Errorf("%d bytes of trailing data after the %d bytes the header claims", extra+1, total)
 	}
 	if err != io.EOF {
@@ -160,7 +174,8 @@ func readCapped(r io.Reader, limit, initial int64) ([]byte, error) {
 	return buf, nil
 }
 
-// LoadIDX reads the IDX file at path, plain or gzipped. See ReadIDX.
+// LoadIDX reads the IDX file at path, plain or gzipped, or from a pipe.
+// See ReadIDX.
 func LoadIDX(path string) (dims []int, data []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -171,7 +186,11 @@ func LoadIDX(path string) (dims []int, data []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	dims, data, err = ReadIDX(f, st.Size())
+	size := st.Size()
+	if !st.Mode().IsRegular() {
+		size = -1 // a pipe or a device: its size says nothing
+	}
+	dims, data, err = ReadIDX(f, size)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,8 +100,9 @@ func TestReadIDXMalformed(t *testing.T) {
 		{"negative dimension", mnIDX(8, []int32{-5}, nil), true, "idx dimension 0 is -5: want > 0"},
 		{"data shorter than dims", mnIDX(8, []int32{2, 3, 4}, mnRamp(10)), true, "truncated: header claims 24 bytes, file has 10"},
 		{"no data", mnIDX(8, []int32{7}, nil), true, "truncated: header claims 7 bytes, file has 0"},
-		{"huge claim", mnIDX(8, []int32{1 << 30, 65536, 65536}, mnRamp(10)), true, "claim more than 2147483648 bytes"},
-		{"max int32 claim", mnIDX(8, []int32{0x7fffffff, 0x7fffffff}, nil), true, "claim more than 2147483648 bytes"},
+		{"huge claim", mnIDX(8, []int32{1 << 30, 65536, 65536}, mnRamp(10)), true, "claim more than 1073741824 bytes"},
+		{"max int32 claim", mnIDX(8, []int32{0x7fffffff, 0x7fffffff}, nil), true, "claim more than 1073741824 bytes"},
+		{"just over the limit", mnIDX(8, []int32{1 << 15, 1<<15 + 1}, nil), true, "claim more than 1073741824 bytes"},
 		{"trailing bytes", append(append([]byte(nil), good...), 1, 2, 3), true, "3 bytes of trailing data after the 24 bytes"},
 		{"gzip truncated in data", goodGz[:len(goodGz)/2], true, "truncated: header claims 24 bytes, file has"},
 		{"gzip without trailer", goodGz[:len(goodGz)-4], true, "after the 24 bytes of idx data: unexpected EOF"},
@@ -109,7 +112,7 @@ func TestReadIDXMalformed(t *testing.T) {
 		{"garbage after gzip", append(append([]byte(nil), goodGz...), "this is not a gzip member"...), true, "gzip: invalid header"},
 		{"gzip header only", goodGz[:5], true, "gzip: unexpected EOF"},
 		{"gzip huge claim", mnGzip(mnIDX(8, []int32{0x7fffffff, 0x7fffffff, 0x7fffffff}, nil)), true, "claim more than"},
-		{"gzip claim under limit", mnGzip(mnIDX(8, []int32{1 << 15, 1 << 15}, mnRamp(100))), true, "truncated: header claims 1073741824 bytes, file has 100"},
+		{"gzip claim under limit", mnGzip(mnIDX(8, []int32{1 << 14, 1 << 15}, mnRamp(100))), true, "truncated: header claims 536870912 bytes"},
 	}
 	for _, tt := range tests {
 		sizes := []int64{int64(len(tt.file))}
@@ -134,6 +137,7 @@ func TestReadIDXMalformed(t *testing.T) {
 func TestReadIDXHugeClaimsCheap(t *testing.T) {
 	files := map[string][]byte{
 		"2^31 images of 65536x65536": mnIDX(8, []int32{0x7fffffff, 65536, 65536}, mnRamp(16)),
+		"gzipped 512 MiB claim":      mnGzip(mnIDX(8, []int32{1 << 14, 1 << 15}, mnRamp(16))),
 		"gzipped 1 GiB claim":        mnGzip(mnIDX(8, []int32{1 << 15, 1 << 15}, mnRamp(16))),
 		"gzipped 2 GiB claim":        mnGzip(mnIDX(8, []int32{1 << 16, 1 << 15}, mnRamp(16))),
 	}
@@ -156,6 +160,40 @@ func TestReadIDXHugeClaimsCheap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Data after what the header claims, far more of it than ReadIDX counts
+// (as in a gzip bomb: a small file that decompresses to gigabytes): it
+// reads a bounded amount past the data and stops. The trailing data is
+// stored, not compressed, so the bytes ReadIDX takes from the file show
+// how far it read.
+func TestReadIDXStopsAfterTrailingData(t *testing.T) {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.NoCompression)
+	zw.Write(mnIDX(8, []int32{4}, []byte{1, 2, 3, 4}))
+	zw.Write(make([]byte, 16<<20))
+	zw.Close()
+	for _, size := range []int64{int64(b.Len()), -1} {
+		r := &countingReader{r: bytes.NewReader(b.Bytes())}
+		_, _, err := ReadIDX(r, size)
+		if err == nil || !strings.Contains(err.Error(), "more than 1048576 bytes of trailing data") {
+			t.Errorf("size %d: ReadIDX with 16 MB of trailing data: %v; want it refused", size, err)
+		}
+		if r.n > 2<<20 {
+			t.Errorf("size %d: ReadIDX read %d bytes of the file to refuse it; want about 1 MB", size, r.n)
+		}
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // TestReadCappedGrows checks that the buffer grows past its first size and
@@ -244,4 +282,21 @@ func FuzzReadIDX(f *testing.F) {
 			}
 		}
 	})
+}
+
+// LoadIDX reads from a pipe, whose size (0) is not the file's.
+func TestLoadIDXFromAPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.Write(mnIDX(8, []int32{2, 2}, []byte{1, 2, 3, 4}))
+		w.Close()
+	}()
+	dims, data, err := LoadIDX(fmt.Sprintf("/dev/fd/%d", r.Fd()))
+	r.Close()
+	if err != nil || !reflect.DeepEqual(dims, []int{2, 2}) || !bytes.Equal(data, []byte{1, 2, 3, 4}) {
+		t.Errorf("LoadIDX from a pipe = %v, %v, %v", dims, data, err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	_ "image/gif" // register GIF decoding for LoadImage
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -52,9 +53,19 @@ type ImageOptions struct {
 	Center bool
 }
 
-// maxImagePixels bounds the size of an image LoadImage decodes, so that a
-// small file claiming a huge size is refused before it is decoded.
-const maxImagePixels = 1 << 26
+// Bounds on what LoadImage decodes. An image is decoded only after its
+// header (image.DecodeConfig) says it has at most MaxImagePixels pixels,
+// so that a small file claiming a huge size, or a compression bomb, is
+// refused before anything large is allocated: decoding takes at most 8
+// bytes a pixel (16-bit RGBA), the features 12 more (three float32
+// channels), 320 MB in all at the limit. A file of more than
+// MaxImageFileBytes is refused before it is read.
+const (
+	// MaxImagePixels is 4096×4096 pixels.
+	MaxImagePixels = 1 << 24
+	// MaxImageFileBytes is 256 MB.
+	MaxImageFileBytes = 1 << 28
+)
 
 // imageExts are the file name extensions LoadImages reads in a folder.
 var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true}
@@ -136,7 +147,7 @@ func loadImage(path string, opts ImageOptions) (x []float32, h, w int, err error
 	if opts.Height < 0 || opts.Width < 0 || (opts.Height == 0) != (opts.Width == 0) {
 		return nil, 0, 0, fmt.Errorf("%s: image options ask for %dx%d pixels (width x height): want both positive or both 0", path, opts.Width, opts.Height)
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := readImageFile(path)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -144,8 +155,8 @@ func loadImage(path string, opts ImageOptions) (x []float32, h, w int, err error
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: not a readable PNG, JPEG or GIF image: %w", path, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
-		return nil, 0, 0, fmt.Errorf("%s: image of %dx%d pixels: want at least 1 and at most %d pixels", path, cfg.Width, cfg.Height, maxImagePixels)
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, 0, 0, fmt.Errorf("%s: image of %dx%d pixels: want at least 1 and at most %d pixels", path, cfg.Width, cfg.Height, MaxImagePixels)
 	}
 	img, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
@@ -179,6 +190,27 @@ func loadImage(path string, opts ImageOptions) (x []float32, h, w int, err error
 		return nil, 0, 0, fmt.Errorf("%s: image is %dx%d pixels (width x height): want %dx%d, or set Resize", path, w, h, wantW, wantH)
 	}
 	return resizePlanes(planes, c, h, w, wantH, wantW), wantH, wantW, nil
+}
+
+// readImageFile reads an image file of at most MaxImageFileBytes: a
+// regular file's size is checked first, a pipe's as it is read.
+func readImageFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxImageFileBytes {
+		return nil, fmt.Errorf("%s: an image file of %d bytes; at most %d are read", path, st.Size(), MaxImageFileBytes)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, MaxImageFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(raw) > MaxImageFileBytes {
+		return nil, fmt.Errorf("%s: an image file of more than %d bytes", path, MaxImageFileBytes)
+	}
+	return raw, nil
 }
 
 // imagePlanes converts img to c channel planes (c is 1 or 3) of values in

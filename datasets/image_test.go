@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -418,5 +419,36 @@ func TestLoadImageBadFiles(t *testing.T) {
 		if _, err := LoadImage(ok, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("LoadImage(%+v) error %v; want one containing %q", tt.opts, err, tt.want)
 		}
+	}
+}
+
+// A PNG that claims 4100×4100 pixels, just over MaxImagePixels (under
+// the old limit), in a few bytes: refused from its header, before its
+// pixels are decoded. An image at the limit still loads.
+func TestLoadImagePixelLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.png")
+	if err := os.WriteFile(path, hugePNG(t, 4100, 4100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := LoadImage(path, ImageOptions{})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "4100x4100 pixels") {
+		t.Errorf("LoadImage of a PNG claiming 4100x4100 pixels: %v; want it refused", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("LoadImage allocated %d MB before refusing", alloc>>20)
+	}
+	if testing.Short() {
+		return
+	}
+	var b bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, image.NewGray(image.Rect(0, 0, 4096, 4096))); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, b.Bytes(), 0o644)
+	if x, err := LoadImage(path, ImageOptions{}); err != nil || len(x) != 4096*4096 {
+		t.Errorf("LoadImage of 4096x4096 pixels: %d values, %v", len(x), err)
 	}
 }

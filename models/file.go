@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/dlgo/dlgo/internal/atomicfile"
@@ -121,9 +122,15 @@ func (m *Model) Write(w io.Writer) error {
 	return zw.Close()
 }
 
+// MaxFileBytes bounds a model file read from a stream (a pipe, standard
+// input), which is read into memory first: the largest parameters a model
+// may have, with room for its manifest.
+const MaxFileBytes = maxParamBytes + maxManifest + 1<<20
+
 // Load reads a model file written by Save. A file that is truncated,
 // corrupt, of another format, or of a newer format version is an error
-// that says so.
+// that says so. path may also be a pipe or a device (/dev/stdin, a FIFO):
+// what is not a regular file is read to its end first, up to MaxFileBytes.
 func Load(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -134,14 +141,39 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: %w", err)
 	}
-	m, err := Read(f, st.Size())
+	var m *Model
+	if st.Mode().IsRegular() && st.Size() > 0 {
+		m, err = Read(f, st.Size())
+	} else {
+		// A pipe or a device has no size to trust (and /proc files claim 0).
+		m, err = ReadAll(f)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("models: %s: %w", path, err)
 	}
 	return m, nil
 }
 
-// Read reads a model file of the given size from r.
+// ReadAll reads a model file from a stream, such as a pipe, that cannot
+// be read at random places: it reads it to its end into memory, refusing
+// one of more than MaxFileBytes, then reads it as Read does. Memory grows
+// with what arrives, not with what the stream claims.
+func ReadAll(r io.Reader) (*Model, error) {
+	var b bytes.Buffer
+	n, err := b.ReadFrom(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the model file: %w", err)
+	}
+	if n > MaxFileBytes {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrNotModelFile, int64(MaxFileBytes))
+	}
+	return Read(bytes.NewReader(b.Bytes()), n)
+}
+
+// Read reads a model file of the given size from r. Nothing is allocated
+// for the parameters before the manifest, the spec (every size in it,
+// checked for overflow) and the archive's members (their names and sizes)
+// agree: a small file that claims a large model is refused cheaply.
 func Read(r io.ReaderAt, size int64) (*Model, error) {
 	magic := make([]byte, 4)
 	if _, err := r.ReadAt(magic, 0); err != nil || string(magic) != "PK\x03\x04" {
@@ -153,6 +185,15 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 	}
 	members := map[string]*zip.File{}
 	for _, f := range zr.File {
+		if !safeMemberName(f.Name) {
+			return nil, fmt.Errorf("%w: unsafe member name %q", ErrNotModelFile, f.Name)
+		}
+		if _, dup := members[f.Name]; dup {
+			return nil, fmt.Errorf("%w: member %s appears twice", ErrNotModelFile, f.Name)
+		}
+		if f.CompressedSize64 > uint64(size) {
+			return nil, fmt.Errorf("%w: member %s claims %d bytes, more than the file's %d", ErrNotModelFile, f.Name, f.CompressedSize64, size)
+		}
 		members[f.Name] = f
 	}
 	mf, ok := members[manifestName]
@@ -173,12 +214,12 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 	if man.Version > FileVersion || man.Version < 1 {
 		return nil, fmt.Errorf("the file has format version %d; this build of dlgo reads versions 1 to %d: upgrade dlgo", man.Version, FileVersion)
 	}
-	// Every weight is stored in the file, so a spec whose parameters need
-	// more bytes than the file has is refused before anything is allocated.
 	if man.Version < 3 && (man.Spec.Table != nil || man.Spec.TargetScale != nil) {
 		return nil, fmt.Errorf("%w: a version %d file cannot hold a table encoding or a target standardisation", ErrNotModelFile, man.Version)
 	}
-	m, err := build(man.Spec, newRand(0), size)
+	// Every weight is stored in the file, so a spec whose parameters need
+	// more bytes than the file has is refused before anything is allocated.
+	m, err := describe(man.Spec, newRand(0), size)
 	if err != nil {
 		return nil, fmt.Errorf("the model it describes is invalid: %w", err)
 	}
@@ -186,27 +227,70 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 	if len(man.Params) != len(m.params) {
 		return nil, fmt.Errorf("the file has %d parameters; its model has %d", len(man.Params), len(m.params))
 	}
+	files := make([]*zip.File, len(m.params))
 	for i, p := range m.params {
 		e := man.Params[i]
 		if e.Name != p.Name {
 			return nil, fmt.Errorf("parameter %d is %q; its model has %q", i+1, e.Name, p.Name)
 		}
+		if e.File != p.Name+".npy" {
+			return nil, fmt.Errorf("parameter %s: member %q; want %q", p.Name, e.File, p.Name+".npy")
+		}
 		f, ok := members[e.File]
 		if !ok {
 			return nil, fmt.Errorf("parameter %s: member %s is missing", p.Name, e.File)
 		}
-		data, err := readMember(f, int64(p.Size())*int64(m.dt.Size())+4096)
-		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		data := uint64(p.Size()) * uint64(m.dt.Size())
+		if n := f.UncompressedSize64; n < data+npyMinHeader || n > data+npyMaxHeader {
+			return nil, fmt.Errorf("parameter %s: member %s is %d bytes; a %v array of shape %v takes %d and a header of %d to %d", p.Name, e.File, n, m.dt, p.Shape(), data, npyMinHeader, npyMaxHeader)
 		}
-		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
-			return nil, fmt.Errorf("parameter %s: checksum mismatch: the file is corrupt", p.Name)
-		}
-		if err := decodeNpy(data, p); err != nil {
+		files[i] = f
+	}
+	m.alloc()
+	for i, p := range m.params {
+		if err := readParam(files[i], man.Params[i].SHA256, p); err != nil {
 			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
 	}
 	return m, nil
+}
+
+// safeMemberName says whether an archive member's name is one a model file
+// can have: relative, with no "..", backslash or drive.
+func safeMemberName(name string) bool {
+	if name == "" || strings.HasPrefix(name, "/") || strings.ContainsAny(name, "\\:\x00") {
+		return false
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." || part == "." || part == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// readParam reads a parameter's .npy member into its tensor, checking its
+// SHA-256 against the manifest's and the archive's CRC-32.
+func readParam(f *zip.File, sum string, p *Param) error {
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("member %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if err := readNpy(io.TeeReader(rc, h), p); err != nil {
+		return err
+	}
+	// Reading to the end checks the CRC-32 and the declared size.
+	if n, err := io.Copy(h, io.LimitReader(rc, 1)); err != nil {
+		return fmt.Errorf("member %s is corrupt: %w", f.Name, err)
+	} else if n > 0 {
+		return fmt.Errorf("member %s has bytes after the array", f.Name)
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		return errors.New("checksum mismatch: the file is corrupt")
+	}
+	return nil
 }
 
 // fileVersion is the oldest format version that holds everything in s.

@@ -157,7 +157,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 				return make([]byte, 1<<20)
 			}
 			return d
-		}, nil), "at most"},
+		}, nil), "is 1048576 bytes; a float32 array of shape [5] takes 20"},
 		{"renamed param", rezip(t, good, replaceIn(manifestName, `"name": "dense_1/bias"`, `"name": "dense_9/bias"`), nil), `"dense_9/bias"`},
 		{"huge layer", rezip(t, good, replaceIn(manifestName, `"units": 5`, `"units": 20000000`), nil), "parameters take more"},
 		{"huge input", rezip(t, good, replaceIn(manifestName, `"input": [
@@ -274,6 +274,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:len(good)/3])
 	f.Add([]byte("PK\x03\x04"))
+	for _, c := range craftedFiles {
+		f.Add(craft(f, c.spec, c.params, c.members...))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Read(bytes.NewReader(data), int64(len(data)))
 		if err != nil {

@@ -30,9 +30,23 @@ type layer interface {
 }
 
 // workSizer is a layer whose inference ops hold more values per sample
-// than its output (a convolution's unrolled patches).
+// than its output (a convolution's unrolled patches); -1 when they would
+// be more than maxWorkValues.
 type workSizer interface {
 	workValues() int
+}
+
+// product returns the product of positive sizes and whether it is at most
+// limit, computed without overflowing.
+func product(limit int, sizes ...int) (int, bool) {
+	n := 1
+	for _, d := range sizes {
+		if d < 1 || d > limit/n {
+			return 0, false
+		}
+		n *= d
+	}
+	return n, true
 }
 
 // layerType is what the model builder knows of a layer type.

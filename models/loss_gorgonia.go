@@ -11,8 +11,10 @@ import (
 // gorgoniaLoss builds the loss of objective o from Gorgonia's built-in
 // ops, for models built WithGorgoniaOps: the same formulas as the fused
 // loss op, written as the textbook writes them, with the log-softmax made
-// stable row by row (Gorgonia's own SoftMax and LogSoftMax are not).
-func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) {
+// stable row by row (Gorgonia's own SoftMax and LogSoftMax are not). With
+// w, the samples' weights of shape (n), each sample's terms are multiplied
+// by its weight before the mean over the batch.
+func gorgoniaLoss(b *builder, o ops.Objective, out, y, w *G.Node) (*G.Node, error) {
 	n, u := out.Shape()[0], out.Shape().TotalSize()/out.Shape()[0]
 	// The loss reads a copy of out: a reshape would alias out's memory,
 	// which the tape machine lets later ops overwrite.
@@ -24,6 +26,23 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 	if err != nil {
 		return nil, err
 	}
+	// weigh multiplies row i of an (n, u) node by w_i.
+	weigh := func(l *G.Node) (*G.Node, error) {
+		if w == nil {
+			return l, nil
+		}
+		col, err := G.Reshape(w, tensor.Shape{n, 1})
+		if err != nil {
+			return nil, err
+		}
+		return G.BroadcastHadamardProd(l, col, nil, []byte{1})
+	}
+	mean := func(l *G.Node) (*G.Node, error) {
+		if l, err = weigh(l); err != nil {
+			return nil, err
+		}
+		return G.Mean(l)
+	}
 	switch o.Loss {
 	case ops.CategoricalCrossEntropy:
 		logp, err := logSoftmax(z)
@@ -32,6 +51,9 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 		}
 		prod, err := G.HadamardProd(y, logp)
 		if err != nil {
+			return nil, err
+		}
+		if prod, err = weigh(prod); err != nil {
 			return nil, err
 		}
 		total, err := G.Sum(prod)
@@ -73,7 +95,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 		if err != nil {
 			return nil, err
 		}
-		return G.Mean(l)
+		return mean(l)
 	case ops.Perceptron:
 		// mean(-s·z over the mistakes s·z ≤ 0), s = 2y - 1: the mistakes'
 		// mask is a comparison, through which no gradient flows.
@@ -101,7 +123,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 		if err != nil {
 			return nil, err
 		}
-		return G.Mean(l)
+		return mean(l)
 	}
 	a, err := gorgoniaOutput(o.Output, z)
 	if err != nil {
@@ -125,7 +147,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(l)
+	return mean(l)
 }
 
 // huber returns ½q² + δ(|d| - q) with q = min(|d|, δ) = |d| - relu(|d| - δ):

@@ -166,3 +166,78 @@ func TestImageOutputPredict(t *testing.T) {
 		}
 	}
 }
+
+// With sample weights, both graphs' loss (dlgo's fused op and Gorgonia's
+// ops) is Σ w_i·SampleLosses_i / n.
+func TestWeightedGraphLoss(t *testing.T) {
+	for _, spec := range []Spec{
+		Sequential([]int{3}, Dense(4, Softmax)),
+		Sequential([]int{3}, Dense(1, Sigmoid)),
+		Sequential([]int{3}, Dense(1, Step)),
+		Sequential([]int{3}, Dense(2, Linear)),
+		{Input: []int{3}, Layers: []LayerSpec{Dense(2, Linear)}, Loss: Huber},
+	} {
+		for _, opts := range [][]Option{{WithFloat64()}, {WithFloat64(), WithGorgoniaOps()}, nil} {
+			m, err := New(spec, append(opts, WithSeed(2))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(3, 1))
+			const n = 4
+			x := make([]float32, n*3)
+			for i := range x {
+				x[i] = float32(4 * (2*rng.Float64() - 1))
+			}
+			var y []float32
+			switch m.Spec().Task() {
+			case Classification:
+				y = classIndices(rng, n, max(2, m.Spec().Units()))
+			default:
+				y = values(rng, n*m.Spec().Units())
+			}
+			w := []float64{2, 0.5, 0, 1.5}
+			logits, err := m.Logits(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses, err := SampleLosses(m.Spec(), logits, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want float64
+			for i, l := range losses {
+				want += w[i] * l / n
+			}
+			g := G.NewGraph()
+			net, err := m.Forward(g, n, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net.Weights = G.NewVector(g, net.X.Dtype(), G.WithShape(n), G.WithName("weights"))
+			if err := m.AddLoss(net); err != nil {
+				t.Fatal(err)
+			}
+			x64, enc := make([]float64, len(x)), make([]float64, n*m.Spec().Units())
+			for i, v := range x {
+				x64[i] = float64(v)
+			}
+			EncodeTargets(m.Spec(), y, enc)
+			G.Let(net.X, denseOf(m.DType(), net.X.Shape(), x64))
+			G.Let(net.Y, denseOf(m.DType(), net.Y.Shape(), enc))
+			G.Let(net.Weights, denseOf(m.DType(), net.Weights.Shape(), w))
+			if err := G.NewTapeMachine(g).RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			var got float64
+			switch v := net.Loss.Value().Data().(type) {
+			case float32:
+				got = float64(v)
+			case float64:
+				got = v
+			}
+			if math.Abs(got-want) > 1e-5*math.Max(1, want) {
+				t.Errorf("%s (%v, %d options): weighted graph loss %v; Σ w·SampleLosses / n = %v", m.Loss(), m.DType(), len(opts), got, want)
+			}
+		}
+	}
+}

@@ -174,10 +174,15 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 }
 
 // Size limits that keep a mistaken or hostile spec from exhausting memory.
+// Every size is computed from the spec with overflow checks against them
+// before anything is allocated.
 const (
-	maxInputValues = 1 << 26 // per sample
+	maxInputValues = 1 << 26 // per sample, and the output of each layer
 	maxParamBytes  = 1 << 33 // in all
 	maxLayers      = 1 << 12
+	// maxWorkValues bounds the values per sample a layer's ops hold while
+	// they compute (a convolution's unrolled patches): 512 MB in float32.
+	maxWorkValues = 1 << 27
 )
 
 // shapes returns the per-sample shape after each layer of s, building the
@@ -204,6 +209,24 @@ func (s Spec) shapes() ([][]int, error) {
 // build creates the layers and parameters of spec, refusing models whose
 // parameters would take more than maxBytes.
 func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
+	m, err := describe(spec, rng, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	m.alloc()
+	return m, nil
+}
+
+// alloc creates and fills the tensors of a described model's parameters.
+func (m *Model) alloc() {
+	for _, p := range m.params {
+		p.alloc()
+	}
+}
+
+// describe does build's work but allocating the parameters: every size is
+// checked, nothing large is allocated.
+func describe(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 	if spec.Name == "" {
 		spec.Name = "model"
 	}
@@ -247,10 +270,20 @@ func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 		}
 		spec.Layers[i] = s
 		m.layers = append(m.layers, l)
-		m.params = append(m.params, l.params()...)
+		for _, p := range l.params() {
+			if !fits(p.shape, int(maxParamBytes/int64(dt.Size()))) {
+				return nil, fmt.Errorf("models: %s: layer %s: parameter %s of shape %v is larger than the %d bytes supported", spec.Name, s.Name, p.Name, p.shape, int64(maxParamBytes))
+			}
+			m.params = append(m.params, p)
+		}
 		shape = l.outShape()
 		if !fits(shape, maxInputValues) || len(shape) > 8 {
 			return nil, fmt.Errorf("models: %s: layer %s outputs %v per sample; at most %d values in up to 8 dimensions are supported", spec.Name, s.Name, shape, maxInputValues)
+		}
+		if w, ok := l.(workSizer); ok {
+			if v := w.workValues(); v < 0 || v > maxWorkValues {
+				return nil, fmt.Errorf("models: %s: layer %s would hold more than %d values per sample while it computes (its unrolled patches); at most %d are supported", spec.Name, s.Name, maxWorkValues, maxWorkValues)
+			}
 		}
 	}
 	spec.out = slices.Clone(shape)
@@ -264,9 +297,6 @@ func build(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 		if bytes > maxBytes {
 			return nil, fmt.Errorf("models: %s: its parameters take more than %d bytes, the most allowed here", spec.Name, maxBytes)
 		}
-	}
-	for _, p := range m.params {
-		p.alloc()
 	}
 	m.spec = spec
 	return m, nil
@@ -432,6 +462,10 @@ type Net struct {
 	// encoded by EncodeTargets, and the scalar loss: the mean over the
 	// batch of the model's loss. AddLoss adds them.
 	Y, Loss *G.Node
+	// Weights, if set before AddLoss, is an input of shape (batch) holding
+	// a weight per sample (its class's weight, say): the loss is then
+	// Σ w_i·loss_i / batch, as Keras weighs samples.
+	Weights *G.Node
 }
 
 // Mask is a dropout layer's mask input: before each training step, every
@@ -538,7 +572,7 @@ func (m *Model) AddLoss(net *Net) error {
 	net.Y = G.NewMatrix(net.Out.Graph(), m.dt, G.WithShape(batch, m.spec.Units()), G.WithName("y"))
 	if m.gorgonia {
 		b := &builder{g: net.Out.Graph(), dt: m.dt, batch: batch}
-		if net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y); err != nil {
+		if net.Loss, err = gorgoniaLoss(b, o, net.Out, net.Y, net.Weights); err != nil {
 			return fmt.Errorf("models: %s: loss %s: %w", m.spec.Name, m.spec.Loss, err)
 		}
 		// Gorgonia's tape machine lets an op write its result into an
@@ -546,6 +580,8 @@ func (m *Model) AddLoss(net *Net) error {
 		// may hold another op's values. A copy that nothing reads keeps
 		// them for the trainer.
 		net.Out, err = G.Mul(net.Out, b.scalar(1))
+	} else if net.Weights != nil {
+		net.Loss, err = ops.WeightedLossOf(o, net.Out, net.Y, net.Weights)
 	} else {
 		net.Loss, err = ops.LossOf(o, net.Out, net.Y)
 	}

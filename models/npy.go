@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"slices"
@@ -59,22 +60,47 @@ func encodeNpy(p *Param) []byte {
 
 var npyHeader = regexp.MustCompile(`^\{'descr': '([<>|]?[a-z][0-9]+)', 'fortran_order': (True|False) *, 'shape': \(([0-9, ]*)\), \} *\n$`)
 
+// The sizes of a .npy header with its magic, version and length: at least
+// 64 bytes (it is padded to a multiple of 64), at most what its 16-bit
+// length allows.
+const (
+	npyMinHeader = 64
+	npyMaxHeader = 10 + 1<<16 - 1
+)
+
 // decodeNpy reads a .npy file into p's tensor in place, checking that its
 // type and shape are p's.
 func decodeNpy(data []byte, p *Param) error {
-	if len(data) < 10 || string(data[:6]) != npyMagic {
+	r := bytes.NewReader(data)
+	if err := readNpy(r, p); err != nil {
+		return err
+	}
+	if r.Len() != 0 {
+		want := p.Size() * int(p.dt.Size())
+		return fmt.Errorf("%d bytes of data; want %d", want+r.Len(), want)
+	}
+	return nil
+}
+
+// readNpy reads a .npy array from r into p's tensor in place, checking
+// that its type and shape are p's; it reads exactly the header and the
+// values, through a small buffer.
+func readNpy(r io.Reader, p *Param) error {
+	var pre [10]byte
+	if _, err := io.ReadFull(r, pre[:]); err != nil || string(pre[:6]) != npyMagic {
 		return errors.New("not a .npy array")
 	}
-	if data[6] != 1 {
-		return fmt.Errorf("unsupported .npy version %d.%d", data[6], data[7])
+	if pre[6] != 1 {
+		return fmt.Errorf("unsupported .npy version %d.%d", pre[6], pre[7])
 	}
-	hlen := int(binary.LittleEndian.Uint16(data[8:10]))
-	if 10+hlen > len(data) {
+	hlen := int(binary.LittleEndian.Uint16(pre[8:10]))
+	header := make([]byte, hlen)
+	if _, err := io.ReadFull(r, header); err != nil {
 		return errors.New("truncated .npy header")
 	}
-	m := npyHeader.FindStringSubmatch(string(data[10 : 10+hlen]))
+	m := npyHeader.FindStringSubmatch(string(header))
 	if m == nil {
-		return fmt.Errorf("unreadable .npy header %q", data[10:10+hlen])
+		return fmt.Errorf("unreadable .npy header %q", header)
 	}
 	want := "<f4"
 	if _, ok := p.Value.Data().([]float64); ok {
@@ -96,22 +122,28 @@ func decodeNpy(data []byte, p *Param) error {
 	if !slices.Equal(shape, p.Shape()) {
 		return fmt.Errorf("array of shape %v; want %v", shape, p.Shape())
 	}
-	body := data[10+hlen:]
+	buf := make([]byte, 64<<10)
+	read := func(width, n int, put func(i int, b []byte)) error {
+		total := 0
+		for i := 0; i < n; {
+			k := min(n-i, len(buf)/width)
+			got, err := io.ReadFull(r, buf[:k*width])
+			total += got
+			if err != nil {
+				return fmt.Errorf("%d bytes of data; want %d", total, n*width)
+			}
+			for j := range k {
+				put(i+j, buf[j*width:])
+			}
+			i += k
+		}
+		return nil
+	}
 	switch d := p.Value.Data().(type) {
 	case []float32:
-		if len(body) != 4*len(d) {
-			return fmt.Errorf("%d bytes of data; want %d", len(body), 4*len(d))
-		}
-		for i := range d {
-			d[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[4*i:]))
-		}
+		return read(4, len(d), func(i int, b []byte) { d[i] = math.Float32frombits(binary.LittleEndian.Uint32(b)) })
 	case []float64:
-		if len(body) != 8*len(d) {
-			return fmt.Errorf("%d bytes of data; want %d", len(body), 8*len(d))
-		}
-		for i := range d {
-			d[i] = math.Float64frombits(binary.LittleEndian.Uint64(body[8*i:]))
-		}
+		return read(8, len(d), func(i int, b []byte) { d[i] = math.Float64frombits(binary.LittleEndian.Uint64(b)) })
 	}
 	return nil
 }

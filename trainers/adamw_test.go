@@ -36,7 +36,7 @@ func TestAdamWDecay(t *testing.T) {
 	w := []float64{2, -0.5}
 	u := newUpdater(AdamW{}, tensor.Float64)
 	for range 10 {
-		u.step([]any{w}, []any{[]float64{0, 0}})
+		stepAtBase(u, []any{w}, []any{[]float64{0, 0}})
 	}
 	f := math.Pow(1-0.001*0.004, 10)
 	if math.Abs(w[0]-2*f) > 1e-15 || math.Abs(w[1]+0.5*f) > 1e-15 {

@@ -67,11 +67,11 @@ func GradientNorms(m Model, d *datasets.Dataset) ([]ParamNorm, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	net, err := newTrainNet(m, spec, len(idx), 0, 0)
+	net, err := newTrainNet(m, spec, len(idx), 0, 0, false)
 	if err != nil {
 		return nil, err
 	}
-	net.feed(d, idx, nil)
+	net.feed(d, idx, nil, nil)
 	if _, err := net.run(); err != nil {
 		return nil, err
 	}

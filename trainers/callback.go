@@ -109,6 +109,9 @@ type State struct {
 	// BatchLoss is the loss of the last mini-batch (penalty included),
 	// computed before its update: the noisy per-iteration curve.
 	BatchLoss float64
+	// LearningRate is the rate the updates use, the optimiser's base rate
+	// unless a schedule (a callback) changes it.
+	LearningRate float64
 	// History holds the completed epochs.
 	History *History
 	// Stop, set by a callback, ends training after the current epoch (or

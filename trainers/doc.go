@@ -4,8 +4,18 @@
 // the data every epoch, updates the parameters once per mini-batch with the
 // chosen optimiser (full-batch gradient descent, mini-batch SGD, momentum,
 // Adam, RMSProp or AdamW: an Optimizer), validates after every epoch with
-// dropout off, and records a History. Callbacks plug in progress output, early stopping and
-// checkpointing; a context.Context cancels a run.
+// dropout off, and records a History. Callbacks plug in progress output, early stopping,
+// checkpointing (keeping the best or the last epoch's weights) and learning-rate
+// schedules (StepDecay, CosineDecay, ReduceLROnPlateau); a context.Context cancels a
+// run. Config also weighs the classes in the loss (ClassWeights, BalancedClassWeights)
+// and clips the gradients by their global norm (ClipNorm). A loss that becomes NaN or
+// grows by orders of magnitude stops the run with a *DivergenceError.
+//
+// Resume: with Config.SaveState, Fit hands over a TrainState at the end of every epoch
+// (the weights, the optimiser's moments and step count, the random generator, the order
+// of the samples, the learning rate, the history and the callbacks' state); written to a
+// file (TrainState.Write, ReadTrainState) and given back as Config.Resume, it continues
+// the run, which then ends with the very bits of a run that was never interrupted.
 //
 // Vocabulary: an epoch is one pass over the training data; an iteration is
 // one mini-batch update. With N samples and batch size m an epoch has

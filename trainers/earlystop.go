@@ -150,15 +150,30 @@ func (e *EarlyStopping) OnTrainEnd(s *State) error {
 	return nil
 }
 
+// Which weights a Checkpoint leaves in the model when training ends.
+const (
+	// KeepBest puts back the weights of the best epoch, however training
+	// ends.
+	KeepBest = "best"
+	// KeepLast keeps the weights of the last completed epoch: when
+	// training ends during an epoch (interrupted, diverged, failed), those
+	// of the epoch before are put back.
+	KeepLast = "last"
+)
+
 // Checkpoint keeps the weights of the best epoch so far, like Keras'
 // ModelCheckpoint with save_best_only. Save, if set, is called whenever
-// they improve, with the model holding them. When training ends early —
-// interrupted, diverged or failed — Checkpoint puts the best weights back,
-// so that what the caller saves afterwards is the best model so far.
+// they improve, with the model holding them. Keep says which weights the
+// model holds when training ends; by default (Keep "") training that ends
+// early — interrupted, diverged or failed — puts the best weights back, so
+// that what the caller saves afterwards is the best model so far, and
+// training that runs to its end keeps its last weights.
 type Checkpoint struct {
 	NopCallback
 	// Monitor and Mode are as for EarlyStopping.
 	Monitor, Mode string
+	// Keep is KeepBest, KeepLast or "" (see above).
+	Keep string
 	// Save is called after each improving epoch.
 	Save func(s *State) error
 	// BestEpoch and Best are the best epoch so far (0 before the first
@@ -167,39 +182,60 @@ type Checkpoint struct {
 	Best      float64
 
 	w       watch
-	weights []*tensor.Dense
+	weights []*tensor.Dense // the best epoch's, or the last one's for KeepLast
+	kept    int             // the epoch of weights
 }
 
 // OnTrainBegin settles what to monitor.
 func (c *Checkpoint) OnTrainBegin(s *State) error {
+	switch c.Keep {
+	case "", KeepBest, KeepLast:
+	default:
+		return fmt.Errorf("checkpoint: keep %q is not %q, %q or empty", c.Keep, KeepBest, KeepLast)
+	}
 	if err := c.w.start(s, c.Monitor, c.Mode, 0); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	c.BestEpoch, c.Best, c.weights = 0, c.w.best, nil
+	c.BestEpoch, c.Best, c.weights, c.kept = 0, c.w.best, nil, 0
 	return nil
 }
 
-// OnEpochEnd keeps the weights if they are the best so far.
+// OnEpochEnd keeps the weights if they are the best so far (or, for
+// KeepLast, in any case).
 func (c *Checkpoint) OnEpochEnd(s *State) error {
 	better, err := c.w.improved(s)
-	if err != nil || !better {
+	if err != nil {
 		return err
 	}
-	c.BestEpoch, c.Best = c.w.bestEpoch, c.w.best
-	c.weights = snapshot(s.Model, c.weights)
-	if c.Save != nil {
+	if better {
+		c.BestEpoch, c.Best = c.w.bestEpoch, c.w.best
+	}
+	if better || c.Keep == KeepLast {
+		c.weights, c.kept = snapshot(s.Model, c.weights), s.Epoch
+	}
+	if better && c.Save != nil {
 		return c.Save(s)
 	}
 	return nil
 }
 
-// OnTrainEnd puts the best weights back if training ended early.
+// OnTrainEnd puts the kept weights back: always for KeepBest, when
+// training ended early otherwise.
 func (c *Checkpoint) OnTrainEnd(s *State) error {
-	if s.Err != nil && c.weights != nil {
+	if c.weights != nil && (s.Err != nil || c.Keep == KeepBest) {
 		restore(s.Model, c.weights)
+		return nil
+	}
+	c.kept = len(s.History.Epochs)
+	if c.kept > 0 {
+		c.kept = s.History.Epochs[c.kept-1].Epoch
 	}
 	return nil
 }
+
+// KeptEpoch returns the epoch whose weights the model holds after
+// training ended (0 if no epoch completed).
+func (c *Checkpoint) KeptEpoch() int { return c.kept }
 
 // snapshot copies the model's parameter values into dst (allocated on
 // first use).

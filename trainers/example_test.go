@@ -1,8 +1,11 @@
 package trainers_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"reflect"
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/models"
@@ -52,4 +55,64 @@ func ExampleEarlyStopping() {
 	// Output:
 	// stopped early: true
 	// epochs after the best one: 3
+}
+
+// A run stopped after 3 of 6 epochs continues from its saved state, here
+// through a file in memory, and ends where the uninterrupted run ends.
+func ExampleTrainState() {
+	moons := datasets.Moons(200, 0.2, 1)
+	newModel := func() *models.Model {
+		m, _ := models.NewMLP(2, []models.Hidden{{Units: 16, Activation: models.ReLU, Dropout: 0.2}}, models.BinaryOutput(), models.WithSeed(1))
+		return m
+	}
+	cfg := trainers.Config{Optimizer: trainers.Adam{LearningRate: 0.02}, Epochs: 6, Seed: 1}
+
+	whole := newModel()
+	trainers.Fit(context.Background(), whole, moons, cfg)
+
+	var file bytes.Buffer // a file: Write and ReadTrainState
+	first := cfg
+	first.Epochs = 3
+	first.SaveState = func(ts *trainers.TrainState) error { file.Reset(); return ts.Write(&file) }
+	trainers.Fit(context.Background(), newModel(), moons, first)
+
+	ts, err := trainers.ReadTrainState(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resumed := newModel()
+	cfg.Resume = ts
+	h, _ := trainers.Fit(context.Background(), resumed, moons, cfg)
+	fmt.Println("saved after epoch", ts.Epoch, "- resumed to epoch", len(h.Epochs))
+	fmt.Println("same weights:", reflect.DeepEqual(whole.Param("dense_1/kernel").Float64s(), resumed.Param("dense_1/kernel").Float64s()))
+	// Output:
+	// saved after epoch 3 - resumed to epoch 6
+	// same weights: true
+}
+
+// ReduceLROnPlateau divides the learning rate when the validation loss
+// stops improving, printing Keras' message; the history records each
+// epoch's rate.
+func ExampleReduceLROnPlateau() {
+	d, _ := datasets.Linear(100, 1, 0.5, 3)
+	m, _ := models.NewLinearRegression(1, 1, models.WithSeed(1))
+	h, err := trainers.Fit(context.Background(), m, d, trainers.Config{
+		Optimizer:       trainers.GD{LearningRate: 0.5},
+		Epochs:          17,
+		ValidationSplit: 0.2,
+		Seed:            1,
+		Callbacks:       []trainers.Callback{&trainers.ReduceLROnPlateau{Patience: 3, Factor: 0.5, MinDelta: 1e-3, Verbose: os.Stdout}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	lr := h.Values(trainers.LearningRateName)
+	fmt.Println("first and last rate:", lr[0], lr[len(lr)-1])
+	// Output:
+	// Epoch 10: ReduceLROnPlateau reducing learning rate to 0.25.
+	// Epoch 13: ReduceLROnPlateau reducing learning rate to 0.125.
+	// Epoch 16: ReduceLROnPlateau reducing learning rate to 0.0625.
+	// first and last rate: 0.5 0.0625
 }

@@ -25,7 +25,7 @@ func TestRMSPropTrajectory(t *testing.T) {
 // learning rate 0.1 gives 9.683772 after one step.
 func TestRMSPropKerasExample(t *testing.T) {
 	w := []float32{10}
-	newUpdater(RMSProp{LearningRate: 0.1}, tensor.Float32).step([]any{w}, []any{[]float32{w[0]}})
+	stepAtBase(newUpdater(RMSProp{LearningRate: 0.1}, tensor.Float32), []any{w}, []any{[]float32{w[0]}})
 	if math.Abs(float64(w[0])-9.683772) > 1e-6 {
 		t.Errorf("var1 = %v; Keras gives 9.683772", w[0])
 	}

@@ -61,6 +61,32 @@ type Config struct {
 	Validation *datasets.Dataset
 	// Callbacks are called in order at each point of the loop.
 	Callbacks []Callback
+
+	// ClipNorm, if positive, rescales the gradients before each update so
+	// that their global L2 norm over every trainable parameter is at most
+	// ClipNorm, as PyTorch's clip_grad_norm_ does: they are multiplied by
+	// ClipNorm/(norm + 1e-6) when that is below 1 (the norm is summed in
+	// float64, in a fixed order).
+	ClipNorm float64
+	// ClassWeights, for a classifier, weighs each training sample's loss
+	// by the weight of its class (by class index), as Keras' class_weight
+	// does: the training loss of a batch is Σ w·loss / batch size. The
+	// reported training loss is the weighted one; validation and
+	// evaluation are not weighted. BalancedClassWeights computes
+	// scikit-learn's "balanced" weights.
+	ClassWeights []float64
+	// SaveState, if set, is called at the end of every epoch, after the
+	// callbacks, with the state from which the run can continue (a copy,
+	// the caller's to keep). An error stops training with that error.
+	SaveState func(*TrainState) error
+	// Resume, if set, continues the run that saved it: Fit puts back the
+	// model's parameters and everything else the state holds and goes on
+	// with the next epoch, up to Epochs. The model, the data and the
+	// settings must be those of the saved run (Epochs may grow); Fit
+	// checks what it can and says what differs.
+	Resume *TrainState
+	// Info is saved in every TrainState, for the caller.
+	Info []byte
 }
 
 // withDefaults fills in defaults and checks the settings against the
@@ -98,20 +124,40 @@ func (c Config) withDefaults(n int) (Config, error) {
 	if !(c.ValidationSplit >= 0 && c.ValidationSplit < 1) {
 		return c, fmt.Errorf("validation split %v is not in [0, 1)", c.ValidationSplit)
 	}
+	if !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0) {
+		return c, fmt.Errorf("gradient clipping norm %v must be a non-negative number", c.ClipNorm)
+	}
 	return c, nil
 }
 
-// DivergenceError reports a loss that became NaN or infinite: the weights
-// have diverged and training cannot go on.
+// DivergenceFactor is how far the training loss may grow before Fit stops
+// with a *DivergenceError: a batch loss above DivergenceFactor times the
+// reference, the mean training loss of the first epoch (during the first
+// epoch, the loss of the first iteration), or 1 if that is smaller. A loss
+// that becomes NaN or infinite stops training too.
+const DivergenceFactor = 1e4
+
+// DivergenceError reports a loss that became NaN or infinite, or grew by
+// orders of magnitude (see DivergenceFactor): the weights have diverged and
+// training cannot go on.
 type DivergenceError struct {
 	Epoch, Iteration, Iterations int
 	Loss, LearningRate           float64
+	// Limit is the loss that was exceeded, DivergenceFactor times the
+	// Reference (or DivergenceFactor if the reference is below 1); both
+	// are 0 when the loss became NaN or infinite.
+	Limit, Reference float64
 }
 
 func (e *DivergenceError) Error() string {
-	return fmt.Sprintf("trainers: the loss became %v at epoch %d, iteration %d/%d: training diverged; "+
+	what := fmt.Sprintf("became %v", e.Loss)
+	if e.Limit > 0 {
+		what = fmt.Sprintf("grew to %.4g, over %.4g (%g times the first epoch's %.4g, or %g if that is below 1)",
+			e.Loss, e.Limit, float64(DivergenceFactor), e.Reference, float64(DivergenceFactor))
+	}
+	return fmt.Sprintf("trainers: the loss %s at epoch %d, iteration %d/%d: training diverged; "+
 		"try a smaller learning rate than %g (e.g. %g), standardise the features, or a smaller L2 penalty",
-		e.Loss, e.Epoch, e.Iteration, e.Iterations, e.LearningRate, e.LearningRate/10)
+		what, e.Epoch, e.Iteration, e.Iterations, e.LearningRate, e.LearningRate/10)
 }
 
 // Fit trains m on train and returns the history of every completed epoch.
@@ -138,11 +184,15 @@ type trainer struct {
 	spec       models.Spec
 	train, val *datasets.Dataset
 	cfg        Config
+	src        *rand.PCG // rng's source, whose state a TrainState saves
 	rng        *rand.Rand
 	nets       map[int]*trainNet // by batch size
 	upd        updater
 	params     []*models.Param // trainable, in order
 	state      State
+	// reference is the loss divergence is measured from (see
+	// DivergenceFactor), 0 before the first iteration.
+	reference float64
 }
 
 func newTrainer(m Model, train *datasets.Dataset, cfg Config) (*trainer, error) {
@@ -169,10 +219,14 @@ func newTrainer(m Model, train *datasets.Dataset, cfg Config) (*trainer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("trainers: %w", err)
 	}
+	if err := checkClassWeights(spec, train, cfg.ClassWeights); err != nil {
+		return nil, err
+	}
 	t := &trainer{m: m, spec: spec, train: train, val: val, cfg: cfg,
-		rng:  rand.New(rand.NewPCG(uint64(cfg.Seed), 0x2545f4914f6cdd1d)),
+		src:  newSource(cfg.Seed),
 		nets: map[int]*trainNet{},
 	}
+	t.rng = rand.New(t.src)
 	for _, p := range m.Params() {
 		if p.Trainable {
 			t.params = append(t.params, p)
@@ -185,7 +239,7 @@ func newTrainer(m Model, train *datasets.Dataset, cfg Config) (*trainer, error) 
 	t.upd = newUpdater(cfg.Optimizer, dt)
 	iters := (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
 	t.state = State{Model: m, Config: cfg, Epochs: cfg.Epochs, Iterations: iters,
-		TrainSize: train.Len(), History: &History{}}
+		TrainSize: train.Len(), History: &History{}, LearningRate: cfg.Optimizer.BaseLR()}
 	if val != nil {
 		t.state.ValSize = val.Len()
 	}
@@ -254,7 +308,18 @@ func (t *trainer) loop(ctx context.Context) error {
 	for i := range perm {
 		perm[i] = i
 	}
-	for epoch := 1; epoch <= t.cfg.Epochs; epoch++ {
+	first := 1
+	if ts := t.cfg.Resume; ts != nil {
+		if err := t.resume(ts, perm); err != nil {
+			return err
+		}
+		if ts.Stopped {
+			s.Stop = true
+			return nil
+		}
+		first = ts.Epoch + 1
+	}
+	for epoch := first; epoch <= t.cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("trainers: training interrupted before epoch %d: %w", epoch, context.Cause(ctx))
 		}
@@ -288,6 +353,18 @@ func (t *trainer) loop(ctx context.Context) error {
 				return err
 			}
 		}
+		if epoch == 1 {
+			t.reference = logs[LossName]
+		}
+		if t.cfg.SaveState != nil {
+			ts, err := t.trainState(perm)
+			if err != nil {
+				return err
+			}
+			if err := t.cfg.SaveState(ts); err != nil {
+				return fmt.Errorf("trainers: saving the training state after epoch %d: %w", epoch, err)
+			}
+		}
 		if s.Stop {
 			return nil
 		}
@@ -307,17 +384,16 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		if err != nil {
 			return nil, err
 		}
-		net.feed(t.train, idx, t.rng.Float64)
+		net.feed(t.train, idx, t.rng.Float64, t.cfg.ClassWeights)
 		loss, err := net.run()
 		if err != nil {
 			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
 		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			// Diverged: report it and leave the weights as they are.
-			return nil, &DivergenceError{Epoch: s.Epoch, Iteration: it + 1, Iterations: s.Iterations,
-				Loss: loss, LearningRate: t.cfg.Optimizer.BaseLR()}
+		if err := t.diverged(loss, it+1); err != nil {
+			// Report it and leave the weights as they are.
+			return nil, err
 		}
-		t.upd.step(net.ws, net.gs)
+		t.upd.step(net.ws, net.gs, s.LearningRate, t.cfg.ClipNorm)
 		if err := net.updateStats(); err != nil {
 			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
 		}
@@ -343,13 +419,31 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 	return meter.logs(""), nil
 }
 
+// diverged returns a *DivergenceError if the loss of iteration it is not a
+// number or has grown beyond DivergenceFactor times the reference.
+func (t *trainer) diverged(loss float64, it int) error {
+	s := &t.state
+	if t.reference == 0 && s.Epoch == 1 && it == 1 {
+		t.reference = loss
+	}
+	ref := max(t.reference, 1)
+	if !math.IsNaN(loss) && !math.IsInf(loss, 0) && loss <= DivergenceFactor*ref {
+		return nil
+	}
+	e := &DivergenceError{Epoch: s.Epoch, Iteration: it, Iterations: s.Iterations, Loss: loss, LearningRate: s.LearningRate}
+	if !math.IsNaN(loss) && !math.IsInf(loss, 0) {
+		e.Limit, e.Reference = DivergenceFactor*ref, t.reference
+	}
+	return e
+}
+
 // net returns the training graph for a batch size, building it on first
 // use: one for the batch size and one for a final partial batch.
 func (t *trainer) net(batch int) (*trainNet, error) {
 	if n, ok := t.nets[batch]; ok {
 		return n, nil
 	}
-	n, err := newTrainNet(t.m, t.spec, batch, t.cfg.L1, t.cfg.L2)
+	n, err := newTrainNet(t.m, t.spec, batch, t.cfg.L1, t.cfg.L2, t.cfg.ClassWeights != nil)
 	if err != nil {
 		return nil, fmt.Errorf("trainers: building the training graph for batches of %d: %w", batch, err)
 	}

@@ -23,6 +23,7 @@ type trainNet struct {
 	grads G.Nodes // gradient of cost for each trainable parameter
 
 	x, y  *tensor.Dense
+	w     *tensor.Dense // the samples' weights, nil when not weighted
 	masks []*tensor.Dense
 	xs    []float32 // gathered features before conversion (float64 models)
 
@@ -32,7 +33,7 @@ type trainNet struct {
 	ws, gs []any // data slices of the trainable parameters and gradients
 }
 
-func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64) (*trainNet, error) {
+func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64, weighted bool) (*trainNet, error) {
 	g := G.NewGraph()
 	net, err := m.Forward(g, batch, true)
 	if err != nil {
@@ -40,6 +41,9 @@ func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64) (*trainNe
 	}
 	dt := net.X.Dtype()
 	units := spec.Units()
+	if weighted {
+		net.Weights = G.NewVector(g, dt, G.WithShape(batch), G.WithName("sample_weights"))
+	}
 	if err := m.AddLoss(net); err != nil {
 		return nil, err
 	}
@@ -87,6 +91,9 @@ func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64) (*trainNe
 	}
 	n.x = bind(net.X)
 	n.y = bind(net.Y)
+	if weighted {
+		n.w = bind(net.Weights)
+	}
 	for _, mk := range net.Masks {
 		n.masks = append(n.masks, bind(mk.Node))
 	}
@@ -105,10 +112,12 @@ func bind(node *G.Node) *tensor.Dense {
 	return t
 }
 
-// feed fills the inputs with the samples idx of d and the dropout masks
-// from uniform draws; a nil uniform keeps every unit (dropout off).
-func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64) {
+// feed fills the inputs with the samples idx of d, their class weights
+// (if the net is weighted) and the dropout masks from uniform draws; a
+// nil uniform keeps every unit (dropout off).
+func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64, classWeights []float64) {
 	n.targets = n.targets[:len(idx)*d.TargetDim()]
+	defer n.feedWeights(classWeights)
 	switch x := n.x.Data().(type) {
 	case []float32:
 		d.Gather(idx, x, n.targets)

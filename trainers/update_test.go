@@ -26,8 +26,18 @@ func BenchmarkUpdate(b *testing.B) {
 			}
 			u := newUpdater(o, tensor.Float32)
 			for b.Loop() {
-				u.step(ws, gs)
+				stepAtBase(u, ws, gs)
 			}
 		})
+	}
+}
+
+// stepAtBase applies one update at the optimiser's base rate, unclipped.
+func stepAtBase(u updater, ws, gs []any) {
+	switch v := u.(type) {
+	case *typedUpdater[float32]:
+		v.step(ws, gs, v.o.BaseLR(), 0)
+	case *typedUpdater[float64]:
+		v.step(ws, gs, v.o.BaseLR(), 0)
 	}
 }

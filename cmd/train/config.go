@@ -51,6 +51,18 @@ type config struct {
 	Features string `json:"features,omitempty"`
 	Missing  string `json:"missing,omitempty"`
 	NA       string `json:"na,omitempty"`
+	// The training controls and what to do with the run directory (see
+	// controls.go and rundir.go).
+	Keep        string  `json:"keep,omitempty"`
+	LRSchedule  string  `json:"lr_schedule,omitempty"`
+	LRStep      int     `json:"lr_step,omitempty"`
+	LRFactor    float64 `json:"lr_factor,omitempty"`
+	LRPatience  int     `json:"lr_patience,omitempty"`
+	LRMin       float64 `json:"lr_min,omitempty"`
+	ClassWeight string  `json:"class_weight,omitempty"`
+	Clip        float64 `json:"clip,omitempty"`
+	Resume      string  `json:"-"`
+	Overwrite   bool    `json:"-"`
 
 	// set records the settings given on the command line or in the
 	// -config file, by flag name: the others take defaults that depend on
@@ -115,7 +127,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.Val, "val", c.Val, "`fraction` of the training data held out for validation (0 = none; 0.2 for CSV tables)")
 	fs.StringVar(&c.Test, "test", c.Test, "held-out CSV `file` evaluated at the end (mnist uses its test set)")
 	fs.Int64Var(&c.Seed, "seed", c.Seed, "random seed for the weights, the data split, shuffling and dropout")
-	fs.StringVar(&c.Out, "out", c.Out, "run `directory` (default runs/<model>-<data>-<time>)")
+	fs.StringVar(&c.Out, "out", c.Out, "run `directory`, new or empty (see -overwrite, -resume) (default runs/<model>-<data>-<time>, with -2, -3, ... for runs started in the same second)")
 	fs.IntVar(&c.N, "n", c.N, "number of samples of a synthetic data set")
 	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise tabular features with statistics of the training data (kept in the model)")
 	fs.StringVar(&c.MNISTDir, "mnist-dir", c.MNISTDir, "`directory` holding the four MNIST files, looked in first")
@@ -125,6 +137,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Features, "features", c.Features, "the only CSV `columns` a,b to use as features (default: every column but the target)")
 	fs.StringVar(&c.Missing, "missing", c.Missing, "missing CSV feature values: impute (median of a number column, most frequent value of a text column, from the training rows) or error (default impute)")
 	fs.StringVar(&c.NA, "na", c.NA, "more CSV `cells` a,b read as missing values, besides empty, NA, NaN, null, None, N/A, ? and the other pandas defaults")
+	addControlFlags(fs, c)
 	return fs
 }
 
@@ -393,6 +406,9 @@ func (c *config) resolve() error {
 	}
 	if c.Patience > 0 && c.Val == 0 {
 		return errors.New("-patience needs validation data to watch: set -val above 0")
+	}
+	if err := c.resolveControls(); err != nil {
+		return err
 	}
 	_, err := parseHidden(c.Hidden)
 	return err

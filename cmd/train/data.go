@@ -62,7 +62,7 @@ func loadData(ctx context.Context, c config, log *logrus.Logger) (*runData, erro
 			return nil, err
 		}
 	default:
-		if all, err = loadTable(c, &d, log); err != nil {
+		if all, err = loadTable(ctx, c, &d, log); err != nil {
 			return nil, err
 		}
 		if d.sha256, err = fileSHA256(c.Data); err != nil {

@@ -12,16 +12,25 @@
 //	*.png                  loss and metric curves, the decision regions of
 //	                       2-D data, the confusion matrix of a classifier
 //
-// Ctrl-C stops after the current iteration, saves the best model so far and
-// exits with status 130 (as a built binary: under go run, the go command
-// itself exits with status 1). A mistake on the command line exits with
-// status 2, other failures with status 1.
+//	train_state.zip        the training state after the last epoch: -resume
+//	                       continues the run from there
+//
+// Ctrl-C (or SIGTERM) stops after the current iteration, saves the model
+// (the best or the last completed epoch's, -keep) and the training state,
+// and exits with status 130 (as a built binary: under go run, the go
+// command itself exits with status 1); during the final save, the save
+// is finished first. A second Ctrl-C exits at once: every file is written
+// under a temporary name and renamed, so none is ever left half written.
+// go run ./cmd/train -resume DIR continues an interrupted or crashed run.
+// A mistake on the command line, or an -out directory that holds another
+// run, exits with status 2, other failures with status 1.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -29,8 +38,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go interrupts(sigs, cancel, os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, terminal: isTerminal(os.Stdout), width: widthOf(os.Stdout)})
 	switch {
 	case err == nil:
@@ -44,6 +55,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "train:", err)
 		os.Exit(1)
 	}
+}
+
+// interrupts turns the first signal into the cancellation of the run,
+// which then stops and saves, and the second into exit(130) at once.
+func interrupts(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) {
+	<-sigs
+	fmt.Fprintln(stderr, "\ntrain: interrupted: stopping after this iteration and saving; interrupt again to quit at once")
+	cancel(context.Canceled)
+	<-sigs
+	fmt.Fprintln(stderr, "train: interrupted again: quitting")
+	exit(130)
 }
 
 // isTerminal reports whether f is a character device, i.e. a terminal.

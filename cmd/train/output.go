@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
+	"github.com/sirupsen/logrus"
 )
 
 // The files of a run directory.
@@ -39,6 +43,11 @@ type runOutput struct {
 	es     *trainers.EarlyStopping
 	ck     *trainers.Checkpoint
 	plots  []string
+	// log receives the warnings of what could not be drawn.
+	log *logrus.Logger
+	// resumedAfter is the epoch a resumed run continued after (0 if it
+	// was not resumed).
+	resumedAfter int
 }
 
 // metricsDoc is the content of metrics.json.
@@ -61,14 +70,31 @@ type metricsDoc struct {
 	Params       int                    `json:"params"`
 	Settings     config                 `json:"settings"`
 	Versions     map[string]string      `json:"versions"`
+	// Kept says whose weights model.dlgo has: "best" or "last" (-keep),
+	// those of epoch KeptEpoch.
+	Kept      string `json:"kept"`
+	KeptEpoch int    `json:"kept_epoch"`
+	// ResumedAfter is the epoch after which the run was resumed (-resume).
+	ResumedAfter int `json:"resumed_after,omitempty"`
+	// ModelSHA256 is the SHA-256 of the model.dlgo this file describes:
+	// the two are written in that order, so a crash between them leaves a
+	// mismatch that says so.
+	ModelSHA256 string `json:"model_sha256"`
 }
 
+// write writes the run's files: the history and the metrics first, then
+// the model they describe (metrics.json names its SHA-256), so that the
+// files never describe two different runs; then the plots, whose failures
+// are warnings: the model and its metrics stand.
 func (o *runOutput) write() error {
 	doc := o.metrics()
 	o.m.Meta = models.Meta{Settings: settingsMap(o.c), Metrics: flatMetrics(doc), Created: time.Now().UTC().Round(time.Second), Versions: doc.Versions}
-	if err := o.m.Save(filepath.Join(o.dir, modelFile)); err != nil {
-		return err
+	var model bytes.Buffer
+	if err := o.m.Write(&model); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
 	}
+	sum := sha256.Sum256(model.Bytes())
+	doc.ModelSHA256 = hex.EncodeToString(sum[:])
 	if err := atomicfile.Write(filepath.Join(o.dir, historyFile), o.hist.WriteCSV); err != nil {
 		return err
 	}
@@ -82,7 +108,14 @@ func (o *runOutput) write() error {
 	}); err != nil {
 		return err
 	}
-	return o.writePlots()
+	if err := atomicfile.Write(filepath.Join(o.dir, modelFile), func(w io.Writer) error {
+		_, err := w.Write(model.Bytes())
+		return err
+	}); err != nil {
+		return fmt.Errorf("saving the model: %w", err)
+	}
+	o.writePlots()
+	return nil
 }
 
 func (o *runOutput) metrics() metricsDoc {
@@ -92,7 +125,8 @@ func (o *runOutput) metrics() metricsDoc {
 		Train:   o.res.train, Validation: o.res.val, Test: o.res.test,
 		EpochsRun: len(o.hist.Epochs), BestEpoch: o.ck.BestEpoch,
 		StoppedEarly: o.es != nil && o.es.StoppedEpoch > 0,
-		Params:       trainable, Settings: o.c, Versions: versions()}
+		Params:       trainable, Settings: o.c, Versions: versions(),
+		Kept: o.c.Keep, KeptEpoch: o.ck.KeptEpoch(), ResumedAfter: o.resumedAfter}
 	if o.es != nil && o.es.BestEpoch > 0 {
 		doc.BestEpoch = o.es.BestEpoch
 	}
@@ -184,6 +218,7 @@ func (o *runOutput) report(w io.Writer) {
 	fmt.Fprintf(w, "  %-22s the trained model (np.load reads its weights)\n", modelFile)
 	fmt.Fprintf(w, "  %-22s loss and metrics of every epoch\n", historyFile)
 	fmt.Fprintf(w, "  %-22s final metrics, settings, seed, data SHA-256\n", metricsFile)
+	fmt.Fprintf(w, "  %-22s the training state: go run ./cmd/train -resume %s continues the run\n", stateFile, o.dir)
 	for _, p := range o.plots {
 		fmt.Fprintf(w, "  %-22s plot\n", p)
 	}

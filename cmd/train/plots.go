@@ -15,8 +15,9 @@ import (
 // the task's metric over the epochs, the decision regions (2-D
 // classification) or the fitted curve (1-D regression), and the confusion
 // matrix of a classifier on the test data (or the validation data, or the
-// training data, whichever is the most held-out).
-func (o *runOutput) writePlots() error {
+// training data, whichever is the most held-out). A picture that cannot be
+// drawn or saved is a warning, and the others are still drawn.
+func (o *runOutput) writePlots() {
 	marker := 0
 	if o.es != nil && o.es.BestEpoch > 0 && o.es.StoppedEpoch > 0 {
 		marker = o.es.BestEpoch
@@ -26,23 +27,15 @@ func (o *runOutput) writePlots() error {
 	if o.m.Spec().Task() == models.Regression {
 		metric = "mae"
 	}
-	if err := o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) }); err != nil {
-		return err
-	}
-	if err := o.plot(metric+".png", func() (*plot.Plot, error) { return plots.History(o.hist, metric, marker) }); err != nil {
-		return err
-	}
+	o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) })
+	o.plot(metric+".png", func() (*plot.Plot, error) { return plots.History(o.hist, metric, marker) })
 	switch {
 	case train.IsClassification() && train.Dim() == 2:
-		if err := o.plot("decision_regions.png", func() (*plot.Plot, error) { return plots.DecisionRegions(o.m, train, 0) }); err != nil {
-			return err
-		}
+		o.plot("decision_regions.png", func() (*plot.Plot, error) { return plots.DecisionRegions(o.m, train, 0) })
 	case !train.IsClassification() && train.Dim() == 1 && train.TargetDim() == 1:
-		if err := o.plot("regression_fit.png", func() (*plot.Plot, error) {
+		o.plot("regression_fit.png", func() (*plot.Plot, error) {
 			return plots.RegressionFit(train, []plots.Fit{{Name: o.c.Model, Model: o.m}})
-		}); err != nil {
-			return err
-		}
+		})
 	}
 	if !train.IsClassification() && o.m.Spec().Task() == models.Regression {
 		d, name := heldOut(o.d)
@@ -51,22 +44,24 @@ func (o *runOutput) writePlots() error {
 			if d.TargetDim() > 1 {
 				file = fmt.Sprintf("predicted_vs_true_%d.png", j+1)
 			}
-			if err := o.plot(file, func() (*plot.Plot, error) {
+			o.plot(file, func() (*plot.Plot, error) {
 				p, err := plots.PredictedVsTrue(o.m, d, j)
 				if err != nil {
 					return nil, err
 				}
 				p.Title.Text = fmt.Sprintf("%s (%s data)", p.Title.Text, name)
 				return p, nil
-			}); err != nil {
-				return err
-			}
+			})
 		}
 	}
 	if !train.IsClassification() {
-		return nil
+		return
 	}
-	return o.plot("confusion_matrix.png", func() (*plot.Plot, error) {
+	if n := len(train.Classes); n > maxConfusionClasses {
+		o.log.Infof("confusion_matrix.png is not drawn: %d classes are more than the %d a picture shows readably", n, maxConfusionClasses)
+		return
+	}
+	o.plot("confusion_matrix.png", func() (*plot.Plot, error) {
 		d, name := heldOut(o.d)
 		predicted, err := o.m.PredictClasses(d.X)
 		if err != nil {
@@ -96,19 +91,26 @@ func heldOut(d *runData) (*datasets.Dataset, string) {
 	return d.train, "training"
 }
 
-// plot draws one picture into the run directory and records its name.
-func (o *runOutput) plot(name string, draw func() (*plot.Plot, error)) error {
+// maxConfusionClasses is the most classes a confusion matrix is drawn
+// for; beyond 20, the picture grows with the classes to keep its cells
+// readable.
+const maxConfusionClasses = 100
+
+// plot draws one picture into the run directory and records its name; a
+// failure is logged as a warning.
+func (o *runOutput) plot(name string, draw func() (*plot.Plot, error)) {
 	p, err := draw()
+	if err == nil {
+		w, h := 6*vg.Inch, 4*vg.Inch
+		if name == "confusion_matrix.png" {
+			side := max(6, 2+0.25*float64(len(o.d.train.Classes)))
+			w, h = vg.Length(side)*vg.Inch, vg.Length(side)*vg.Inch
+		}
+		err = plots.Save(p, filepath.Join(o.dir, name), w, h)
+	}
 	if err != nil {
-		return fmt.Errorf("plotting %s: %w", name, err)
-	}
-	w, h := 6*vg.Inch, 4*vg.Inch
-	if name == "confusion_matrix.png" {
-		h = 6 * vg.Inch
-	}
-	if err := plots.Save(p, filepath.Join(o.dir, name), w, h); err != nil {
-		return fmt.Errorf("plotting %s: %w", name, err)
+		o.log.Warnf("%s is not drawn: %v (the model and its metrics are saved)", name, err)
+		return
 	}
 	o.plots = append(o.plots, name)
-	return nil
 }

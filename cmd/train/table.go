@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -127,7 +128,7 @@ func splitList(s string) []string {
 // columns are used, holds out the validation rows, fits the encoding on
 // the training rows only and encodes every set with it. The summary of
 // what was read and decided goes into d.summary.
-func loadTable(c config, d *runData, log *logrus.Logger) (*datasets.Dataset, error) {
+func loadTable(ctx context.Context, c config, d *runData, log *logrus.Logger) (*datasets.Dataset, error) {
 	ropts, err := c.readOptions()
 	if err != nil {
 		return nil, err
@@ -136,7 +137,7 @@ func loadTable(c config, d *runData, log *logrus.Logger) (*datasets.Dataset, err
 	if err != nil {
 		return nil, err
 	}
-	t, err := tabular.Load(c.Data, ropts)
+	t, err := loadTableFile(ctx, c.Data, ropts)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +180,7 @@ func loadTable(c config, d *runData, log *logrus.Logger) (*datasets.Dataset, err
 		warn(log, "validation data", val)
 	}
 	if c.Test != "" {
-		tt, err := tabular.Load(c.Test, ropts)
+		tt, err := loadTableFile(ctx, c.Test, ropts)
 		if err != nil {
 			return nil, fmt.Errorf("test data: %w", err)
 		}

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestWrite(t *testing.T) {
@@ -49,4 +53,48 @@ func ExampleWrite() {
 	os.Stdout.Write(data)
 	_ = err
 	// Output: all or nothing
+}
+
+// Temporary files of killed writers are removed by the next write to the
+// directory; those of live processes, recent ones and other files stay.
+func TestWriteRemovesStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	dead := deadPID(t)
+	files := map[string]bool{ // name: removed
+		".model.dlgo." + strconv.Itoa(dead) + "-123456.tmp":     true,  // its process is gone
+		".history.csv.4051234.tmp":                              true,  // the older naming, an hour old
+		".model.dlgo." + strconv.Itoa(os.Getppid()) + "-99.tmp": false, // a live process
+		".loss.png." + strconv.Itoa(dead) + "-7.tmp":            false, // gone, but just written (below)
+		"notes.tmp":   false, // not one of ours
+		".hidden.txt": false,
+		"model.dlgo." + strconv.Itoa(dead) + "-1.tmp": false, // not hidden
+	}
+	for name := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(name, ".loss.png") {
+			os.Chtimes(p, old, old)
+		}
+	}
+	if err := Write(filepath.Join(dir, "metrics.json"), func(w io.Writer) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := os.IsNotExist(err); gone != removed {
+			t.Errorf("%s: removed %v; want %v", name, gone, removed)
+		}
+	}
+}
+
+// deadPID returns the id of a process that has exited.
+func deadPID(t *testing.T) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
 }

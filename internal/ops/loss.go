@@ -339,22 +339,54 @@ func sigmoid(x float64) float64 {
 // encoded targets y, of shape (batch, values per sample of z). It reads
 // its inputs and never writes them, so z keeps its values after a run.
 func LossOf(o Objective, z, y *G.Node) (*G.Node, error) {
+	return lossOf(o, z, y, nil)
+}
+
+// WeightedLossOf is LossOf with a weight per sample: w, of shape (batch),
+// multiplies each sample's loss, and the loss is Σ w_i·loss_i / batch, the
+// weighted sum divided by the batch size (Keras' reduction with sample or
+// class weights, not a division by Σ w_i). Weights of 1 give LossOf's
+// value. No gradient flows to w.
+func WeightedLossOf(o Objective, z, y, w *G.Node) (*G.Node, error) {
+	if w == nil {
+		return nil, fmt.Errorf("ops: %v: no weights", o)
+	}
+	return lossOf(o, z, y, w)
+}
+
+func lossOf(o Objective, z, y, w *G.Node) (*G.Node, error) {
 	if err := o.Check(); err != nil {
 		return nil, fmt.Errorf("ops: %w", err)
 	}
 	if z.Shape().Dims() < 2 {
 		return nil, fmt.Errorf("ops: %v of values of shape %v; want (batch, ...)", o, z.Shape())
 	}
-	return G.ApplyOp(&lossOp{obj: o, dims: z.Shape().Dims()}, z, y)
+	op := &lossOp{obj: o, dims: z.Shape().Dims()}
+	if w == nil {
+		return G.ApplyOp(op, z, y)
+	}
+	op.weighted = true
+	return G.ApplyOp(op, z, y, w)
 }
 
+// lossOp is the batch loss; weighted, it takes a third input, the samples'
+// weights.
 type lossOp struct {
-	obj  Objective
-	dims int
+	obj      Objective
+	dims     int
+	weighted bool
 }
 
-func (op *lossOp) Arity() int { return 2 }
+func (op *lossOp) Arity() int {
+	if op.weighted {
+		return 3
+	}
+	return 2
+}
 func (op *lossOp) Type() hm.Type {
+	if op.weighted {
+		return hm.NewFnType(tensorType(op.dims), tensorType(2), tensorType(1), hm.TypeVariable('a'))
+	}
 	return hm.NewFnType(tensorType(op.dims), tensorType(2), hm.TypeVariable('a'))
 }
 func (op *lossOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -362,17 +394,29 @@ func (op *lossOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(y) != 2 || len(z) < 2 || z[0] != y[0] || z.TotalSize() != y.TotalSize() {
 		return nil, fmt.Errorf("ops: %v of values %v and targets %v", op.obj, z, y)
 	}
+	if op.weighted {
+		if w := in[2].(tensor.Shape); w.TotalSize() != z[0] || w.Dims() != 1 {
+			return nil, fmt.Errorf("ops: %v of values %v with weights %v; want one weight per sample", op.obj, z, w)
+		}
+	}
 	return tensor.ScalarShape(), nil
 }
-func (op *lossOp) ReturnsPtr() bool      { return false }
-func (op *lossOp) CallsExtern() bool     { return false }
-func (op *lossOp) OverwritesInput() int  { return -1 }
-func (op *lossOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.Loss{%v,%d}", op.obj, op.dims) }
-func (op *lossOp) Hashcode() uint32      { return hashOf(op) }
-func (op *lossOp) String() string        { return fmt.Sprintf("Loss{%v}", op.obj) }
+func (op *lossOp) ReturnsPtr() bool     { return false }
+func (op *lossOp) CallsExtern() bool    { return false }
+func (op *lossOp) OverwritesInput() int { return -1 }
+func (op *lossOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.Loss{%v,%d,%t}", op.obj, op.dims, op.weighted)
+}
+func (op *lossOp) Hashcode() uint32 { return hashOf(op) }
+func (op *lossOp) String() string {
+	if op.weighted {
+		return fmt.Sprintf("WeightedLoss{%v}", op.obj)
+	}
+	return fmt.Sprintf("Loss{%v}", op.obj)
+}
 
 func (op *lossOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(2, vs)
+	in, err := denses(op.Arity(), vs)
 	if err != nil {
 		return nil, err
 	}
@@ -380,17 +424,39 @@ func (op *lossOp) Do(vs ...G.Value) (G.Value, error) {
 	n := z.Shape()[0]
 	switch zd := z.Data().(type) {
 	case []float32:
-		return G.NewF32(float32(batchLoss(op.obj, n, zd, y.Data().([]float32), nil, 0))), nil
+		w, err := weightsOf[float32](in)
+		if err != nil {
+			return nil, err
+		}
+		return G.NewF32(float32(batchLoss(op.obj, n, zd, y.Data().([]float32), w, nil, 0))), nil
 	case []float64:
-		return G.NewF64(batchLoss(op.obj, n, zd, y.Data().([]float64), nil, 0)), nil
+		w, err := weightsOf[float64](in)
+		if err != nil {
+			return nil, err
+		}
+		return G.NewF64(batchLoss(op.obj, n, zd, y.Data().([]float64), w, nil, 0)), nil
 	}
 	return nil, fmt.Errorf("ops: loss of %v", z.Dtype())
 }
 
-// batchLoss returns the mean loss over the n samples of z and y and, with
-// dz non-nil, writes g·∂mean/∂z into it. Samples are summed in order, so
-// the result does not depend on the number of cores.
-func batchLoss[T float](o Objective, n int, z, y, dz []T, g float64) float64 {
+// weightsOf returns the weights input (the third) of a weighted loss, nil
+// for an unweighted one.
+func weightsOf[T float](in []*tensor.Dense) ([]T, error) {
+	if len(in) < 3 {
+		return nil, nil
+	}
+	w, ok := in[2].Data().([]T)
+	if !ok {
+		return nil, fmt.Errorf("ops: loss weights of %v for values of another type", in[2].Dtype())
+	}
+	return w, nil
+}
+
+// batchLoss returns the mean loss over the n samples of z and y, each
+// sample's loss multiplied by its weight w[r] when w is not nil, and,
+// with dz non-nil, writes g·∂mean/∂z into it. Samples are summed in order,
+// so the result does not depend on the number of cores.
+func batchLoss[T float](o Objective, n int, z, y, w, dz []T, g float64) float64 {
 	u := len(z) / n
 	var total float64
 	for r := range n {
@@ -399,32 +465,56 @@ func batchLoss[T float](o Objective, n int, z, y, dz []T, g float64) float64 {
 		if dz != nil {
 			dr = dz[r*u : (r+1)*u]
 		}
-		total += rowLoss(o, zr, yr, dr, g/float64(n))
+		wr := 1.0
+		if w != nil {
+			wr = float64(w[r])
+		}
+		total += wr * rowLoss(o, zr, yr, dr, wr*g/float64(n))
 	}
 	return total / float64(n)
 }
 
-func (op *lossOp) DiffWRT(int) []bool { return []bool{true, false} }
+func (op *lossOp) DiffWRT(int) []bool {
+	if op.weighted {
+		return []bool{true, false, false}
+	}
+	return []bool{true, false}
+}
 
 func (op *lossOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dz, err := G.ApplyOp(&lossGradOp{obj: op.obj, dims: op.dims}, inputs[0], inputs[1], grad)
+	gop := &lossGradOp{obj: op.obj, dims: op.dims, weighted: op.weighted}
+	args := append(append(G.Nodes{}, inputs...), grad)
+	dz, err := G.ApplyOp(gop, args...)
 	if err != nil {
 		return nil, err
+	}
+	if op.weighted {
+		return G.Nodes{dz, nil, nil}, nil
 	}
 	return G.Nodes{dz, nil}, nil
 }
 
 // lossGradOp computes the gradient of the batch loss with respect to z,
 // times the incoming scalar gradient: the same formulas as the loss, in
-// rowLoss.
+// rowLoss. Its inputs are the loss's (z, y and, weighted, w), then the
+// incoming gradient.
 type lossGradOp struct {
-	obj  Objective
-	dims int
-	out  *tensor.Dense
+	obj      Objective
+	dims     int
+	weighted bool
+	out      *tensor.Dense
 }
 
-func (op *lossGradOp) Arity() int { return 3 }
+func (op *lossGradOp) Arity() int {
+	if op.weighted {
+		return 4
+	}
+	return 3
+}
 func (op *lossGradOp) Type() hm.Type {
+	if op.weighted {
+		return hm.NewFnType(tensorType(op.dims), tensorType(2), tensorType(1), hm.TypeVariable('a'), tensorType(op.dims))
+	}
 	return hm.NewFnType(tensorType(op.dims), tensorType(2), hm.TypeVariable('a'), tensorType(op.dims))
 }
 func (op *lossGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -434,16 +524,17 @@ func (op *lossGradOp) ReturnsPtr() bool     { return false }
 func (op *lossGradOp) CallsExtern() bool    { return false }
 func (op *lossGradOp) OverwritesInput() int { return -1 }
 func (op *lossGradOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.LossGrad{%v,%d}", op.obj, op.dims)
+	fmt.Fprintf(h, "dlgo.LossGrad{%v,%d,%t}", op.obj, op.dims, op.weighted)
 }
 func (op *lossGradOp) Hashcode() uint32 { return hashOf(op) }
 func (op *lossGradOp) String() string   { return fmt.Sprintf("LossGrad{%v}", op.obj) }
 
 func (op *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 3 {
+	k := op.Arity() - 1 // the tensor inputs; the scalar gradient is last
+	if len(vs) != k+1 {
 		return nil, fmt.Errorf("ops: loss gradient of %d inputs", len(vs))
 	}
-	in, err := denses(2, vs[:2])
+	in, err := denses(k, vs[:k])
 	if err != nil {
 		return nil, err
 	}
@@ -452,17 +543,25 @@ func (op *lossGradOp) Do(vs ...G.Value) (G.Value, error) {
 	dz := buffer(&op.out, z.Dtype(), z.Shape()...)
 	switch zd := z.Data().(type) {
 	case []float32:
-		g, ok := vs[2].Data().(float32)
+		g, ok := vs[k].Data().(float32)
 		if !ok {
-			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[2].Data())
+			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[k].Data())
 		}
-		batchLoss(op.obj, n, zd, y.Data().([]float32), dz.Data().([]float32), float64(g))
+		w, err := weightsOf[float32](in)
+		if err != nil {
+			return nil, err
+		}
+		batchLoss(op.obj, n, zd, y.Data().([]float32), w, dz.Data().([]float32), float64(g))
 	case []float64:
-		g, ok := vs[2].Data().(float64)
+		g, ok := vs[k].Data().(float64)
 		if !ok {
-			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[2].Data())
+			return nil, fmt.Errorf("ops: loss gradient scale is %T", vs[k].Data())
 		}
-		batchLoss(op.obj, n, zd, y.Data().([]float64), dz.Data().([]float64), g)
+		w, err := weightsOf[float64](in)
+		if err != nil {
+			return nil, err
+		}
+		batchLoss(op.obj, n, zd, y.Data().([]float64), w, dz.Data().([]float64), g)
 	}
 	return dz, nil
 }

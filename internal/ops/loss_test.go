@@ -177,3 +177,111 @@ func TestOutputApply(t *testing.T) {
 		t.Errorf("softmax of large logits = %v; want [0.5 0.5 0]", p)
 	}
 }
+
+// The weighted loss is Σ w_i·loss_i / n, worked out from SampleLoss; its
+// gradient agrees with finite differences; weights of 1 give the
+// unweighted loss to the bit.
+func TestWeightedLoss(t *testing.T) {
+	for _, o := range allObjectives {
+		rng := rand.New(rand.NewPCG(7, uint64(o.Loss)*8+uint64(o.Output)))
+		const n, u = 5, 3
+		zt := randTensor(rng, n, u)
+		zd := zt.Data().([]float64)
+		for i := range zd {
+			zd[i] = 3 * zd[i]
+			if math.Abs(zd[i]) < 0.05 {
+				zd[i] += 0.1
+			}
+		}
+		yt := targetsFor(rng, o, n, u)
+		if o.Loss == MAE || o.Loss == Huber {
+			yd := yt.Data().([]float64)
+			for i := range yd {
+				a, _ := outputValue(o.Output, zd[i])
+				if d := a - yd[i]; math.Abs(d) < 0.05 || math.Abs(math.Abs(d)-HuberDelta) < 0.05 {
+					yd[i] -= 0.2
+				}
+			}
+		}
+		w := []float64{0.5, 2, 1, 0, 3.25}
+		g := G.NewGraph()
+		z, y := input(g, "z", zt), input(g, "y", yt)
+		wn := input(g, "w", tensor.New(tensor.WithShape(n), tensor.WithBacking(w)))
+		cost, err := WeightedLossOf(o, z, y, wn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := gradcheck.Check(g, cost, G.Nodes{z}, 1e-6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.MaxRel > 1e-6 {
+			t.Errorf("%v weighted: %v", o, r)
+		}
+		var want float64
+		yd := yt.Data().([]float64)
+		for i := range n {
+			zr, yr := make([]float32, u), make([]float32, u)
+			for k := range u {
+				zr[k], yr[k] = float32(zd[i*u+k]), float32(yd[i*u+k])
+			}
+			want += w[i] * o.SampleLoss(zr, yr)
+		}
+		want /= n
+		if got := cost.Value().Data().(float64); math.Abs(got-want) > 1e-6*math.Max(1, want) {
+			t.Errorf("%v weighted loss %v; want Σ w·loss / n = %v", o, got, want)
+		}
+
+		// Weights of 1: the same bits as LossOf, value and gradient.
+		ones := []float64{1, 1, 1, 1, 1}
+		var vals [2]float64
+		var grads [2][]float64
+		for k, weighted := range []bool{false, true} {
+			g := G.NewGraph()
+			z, y := input(g, "z", zt.Clone().(*tensor.Dense)), input(g, "y", yt)
+			var cost *G.Node
+			if weighted {
+				cost, err = WeightedLossOf(o, z, y, input(g, "w", tensor.New(tensor.WithShape(n), tensor.WithBacking(ones))))
+			} else {
+				cost, err = LossOf(o, z, y)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			gz, err := G.Grad(cost, z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vm := G.NewTapeMachine(g)
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			vals[k] = cost.Value().Data().(float64)
+			grads[k] = append([]float64(nil), gz[0].Value().Data().([]float64)...)
+			vm.Close()
+		}
+		if vals[0] != vals[1] || !slicesEqual(grads[0], grads[1]) {
+			t.Errorf("%v: weights of 1 give %v, %v; unweighted %v, %v", o, vals[1], grads[1], vals[0], grads[0])
+		}
+	}
+	// One weight per sample, or the graph is refused.
+	g := G.NewGraph()
+	z := input(g, "z", tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{0, 1, 2, 3})))
+	y := input(g, "y", tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{0, 1, 1, 0})))
+	w := input(g, "w", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})))
+	if _, err := WeightedLossOf(Objective{CategoricalCrossEntropy, OutSoftmax}, z, y, w); err == nil {
+		t.Error("3 weights for 2 samples: no error")
+	}
+}
+
+func slicesEqual(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
