@@ -64,6 +64,9 @@ func run(ctx context.Context, args []string, e env) error {
 	if err := m.Summary(e.stdout); err != nil {
 		return err
 	}
+	if c.GradCheck {
+		return gradCheck(m, d, c, e.stdout)
+	}
 	dir := c.Out
 	if dir == "" {
 		dir = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", dataLabel(c.Model), dataLabel(c.Data), e.now().Format("20060102-150405")))
@@ -159,4 +162,18 @@ func evaluateAll(m *models.Model, d *runData) (*results, error) {
 		}
 	}
 	return &r, nil
+}
+
+// gradCheck checks the model's gradients on a few training samples, with
+// the run's L2 penalty and seed, and writes the report: the error of a
+// failed check names the worst parameter.
+func gradCheck(m *models.Model, d *runData, c config, w io.Writer) error {
+	r, err := trainers.GradCheck(m, d.train, trainers.GradCheckConfig{L2: c.L2, Seed: c.Seed})
+	if err != nil {
+		return err
+	}
+	if err := r.WriteText(w); err != nil {
+		return err
+	}
+	return r.Err()
 }
