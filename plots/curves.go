@@ -178,7 +178,7 @@ func History(h *trainers.History, metric string, marker int) (*plot.Plot, error)
 	if err != nil {
 		return nil, fmt.Errorf("plots: history: %w", err)
 	}
-	p.X.Tick.Marker = integerTicks{}
+	p.X.Tick.Marker = roundTicks{integer: true}
 	if marker > 0 {
 		first, last := h.Epochs[0].Epoch, h.Epochs[len(h.Epochs)-1].Epoch
 		if marker < first || marker > last {

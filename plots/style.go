@@ -67,6 +67,7 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = roundTicks{}, roundTicks{}
 	p.Legend.TextStyle.Font = font.From(sans, 10)
 	return p
 }
@@ -170,8 +171,9 @@ const maxLogLabels = 8
 // logTicks marks a log axis: a tick at every power of ten, labelled at
 // every k-th one (k the smallest step that leaves at most maxLogLabels
 // labels, at exponents divisible by k) and, over at most five decades,
-// unlabelled ticks at the multiples 2 to 9 as well. A range holding fewer
-// than two powers of ten gets plot.DefaultTicks instead.
+// unlabelled ticks at the multiples 2 to 9 as well, of which 2 and 5 are
+// labelled when the range holds only two powers of ten. A range holding
+// fewer than two powers of ten gets round linear ticks instead.
 type logTicks struct{}
 
 // Ticks returns the ticks within [lo, hi], lo > 0.
@@ -189,13 +191,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	powers := last - first + 1
 	if powers < 2 {
-		var ticks []plot.Tick
-		for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
-			if t.Value >= lo && t.Value <= hi {
-				ticks = append(ticks, t)
-			}
-		}
-		return ticks
+		return roundTicks{}.Ticks(lo, hi)
 	}
 	step := (powers + maxLogLabels - 1) / maxLogLabels
 	var ticks []plot.Tick
@@ -213,7 +209,12 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		for m := 2; m < 10; m++ {
 			if u := float64(m) * v; inRange(u) {
-				ticks = append(ticks, plot.Tick{Value: u})
+				t := plot.Tick{Value: u}
+				if powers <= 2 && (m == 2 || m == 5) {
+					// Few decades: label 2 and 5 times each power too.
+					t.Label = multipleLabel(m, e)
+				}
+				ticks = append(ticks, t)
 			}
 		}
 	}
@@ -227,6 +228,15 @@ func logLabel(e int) string {
 		return strconv.FormatFloat(pow10(e), 'f', -1, 64)
 	}
 	return fmt.Sprintf("1e%+d", e)
+}
+
+// multipleLabel is the label of m·10^e, m from 2 to 9, in the style of
+// logLabel: "0.02", "500", "5e+26".
+func multipleLabel(m, e int) string {
+	if e >= -3 && e <= 2 {
+		return strconv.FormatFloat(float64(m)*pow10(e), 'f', max(0, -e), 64)
+	}
+	return fmt.Sprintf("%de%+d", m, e)
 }
 
 // pow10 returns the float64 nearest to 10^e, as the literal 1e<e> is:
