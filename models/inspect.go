@@ -278,3 +278,36 @@ func fillMask(t *tensor.Dense, rate float64, rng *rand.Rand) {
 		}
 	}
 }
+
+// After returns a model of the layers that follow the named one, taking
+// that layer's output (shape LayerShape(layer)) as its input, with copies
+// of their parameters and the same loss, outputs and class names: the
+// "head" of the network on top of a hidden representation. After the last
+// hidden layer of an MLP it is the output layer alone, a linear model (a
+// logistic regression for a binary classifier) on the hidden features.
+func (m *Model) After(layer string) (*Model, error) {
+	i := slices.IndexFunc(m.spec.Layers, func(ls LayerSpec) bool { return ls.Name == layer })
+	switch {
+	case i < 0:
+		return nil, fmt.Errorf("models: %s: no layer %q (its layers: %s)", m.spec.Name, layer, m.layerNames())
+	case i == len(m.spec.Layers)-1:
+		return nil, fmt.Errorf("models: %s: no layer follows %s, the last one", m.spec.Name, layer)
+	}
+	spec := m.spec
+	spec.Name = m.spec.Name + "-after-" + layer
+	spec.Input = m.layers[i].outShape()
+	spec.Layers = slices.Clone(m.spec.Layers[i+1:])
+	spec.Features, spec.Table = nil, nil
+	spec.out = nil
+	h, err := build(spec, newRand(0), maxParamBytes)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range h.params {
+		if err := p.SetFloat64s(m.Param(p.Name).Float64s()); err != nil {
+			return nil, err
+		}
+	}
+	h.inputGrad, h.gorgonia = m.inputGrad, m.gorgonia
+	return h, nil
+}

@@ -238,3 +238,51 @@ func TestCloneAs(t *testing.T) {
 		t.Errorf("CloneAs keeps WithGorgoniaOps: %v, %v", g.UsesGorgoniaOps(), err)
 	}
 }
+
+// The layers after a hidden layer, fed that layer's outputs, compute what
+// the whole model computes.
+func TestAfter(t *testing.T) {
+	m := inspectModel(t)
+	x := []float32{0.3, -0.7, 1.5, 2, -1, 0.25}
+	want, err := m.Predict(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, layer := range []string{"dense_1", "dropout_1", "dense_2"} {
+		head, err := m.After(layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := m.LayerOutputs(x, layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := head.Predict(h[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+				t.Fatalf("after %s: predictions %v; want %v", layer, got, want)
+			}
+		}
+		if !slices.Equal(head.InputShape(), m.LayerShape(layer)) || head.Spec().Task() != Classification || head.Loss() != m.Loss() {
+			t.Errorf("after %s: input %v, task %v, loss %v", layer, head.InputShape(), head.Spec().Task(), head.Loss())
+		}
+	}
+	head, _ := m.After("dense_2")
+	if len(head.Spec().Layers) != 1 || head.Spec().Layers[0].Name != "dense_3" {
+		t.Errorf("after dense_2: layers %v; want dense_3 alone", head.Spec().Layers)
+	}
+	// A copy: changing it leaves m alone.
+	head.Param("dense_3/bias").SetFloat64s([]float64{5})
+	if again, _ := m.Predict(x); !slices.Equal(again, want) {
+		t.Error("changing the head changed the model")
+	}
+	if _, err := m.After("dense_3"); err == nil || !strings.Contains(err.Error(), "no layer follows") {
+		t.Errorf("After the last layer: %v", err)
+	}
+	if _, err := m.After("nope"); err == nil || !strings.Contains(err.Error(), `no layer "nope"`) {
+		t.Errorf("After a missing layer: %v", err)
+	}
+}
