@@ -39,9 +39,9 @@ type Path struct {
 // Marker path is drawn as crosses instead). The levels are quantiles of f
 // over a grid, so the lines follow f's shape whatever its scale, closer
 // together towards its minimum; lower levels are darker, and every other
-// level is labelled with its value of f where it crosses the vertical
-// through the grid's minimum (or, if it does not, at its top), unless the
-// label would cover another. Non-finite values of f are
+// level is labelled with its value of f, as near as there is room to
+// where it crosses the vertical through the grid's minimum, above the
+// minimum if it can be, without covering another label. Non-finite values of f are
 // treated as its largest finite value; path points with a NaN or infinite
 // coordinate are skipped, and the parts of paths that leave the ranges are
 // clipped. The axes are labelled "x" and "y"; set p.X.Label.Text and
@@ -236,13 +236,13 @@ func (cl *contourLines) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 	xMin, yMin := g.xs[lowest%len(g.xs)], g.ys[lowest/len(g.xs)]
 	type label struct {
-		at   vg.Point
+		at   []plotter.XY // where it may go, best first
 		text string
 	}
 	var labels []label
 	for i, level := range cl.levels {
 		var lines [][]vg.Point
-		var at *plotter.XY
+		var at []plotter.XY
 		for r := range len(g.ys) - 1 {
 			for col := range len(g.xs) - 1 {
 				for _, s := range g.cellSegments(col, r, level) {
@@ -250,18 +250,16 @@ func (cl *contourLines) Plot(c draw.Canvas, p *plot.Plot) {
 						{X: trX(s[0].X), Y: trY(s[0].Y)},
 						{X: trX(s[1].X), Y: trY(s[1].Y)},
 					})
-					mid := plotter.XY{X: (s[0].X + s[1].X) / 2, Y: (s[0].Y + s[1].Y) / 2}
-					if at == nil || betterLabelPoint(mid, *at, xMin, yMin, g) {
-						at = &mid
-					}
+					at = append(at, plotter.XY{X: (s[0].X + s[1].X) / 2, Y: (s[0].Y + s[1].Y) / 2})
 				}
 			}
 		}
 		if len(lines) > 0 {
 			c.StrokeLines(cl.styles[i], lines...)
 		}
-		if at != nil && i%2 == 0 {
-			labels = append(labels, label{vg.Point{X: trX(at.X), Y: trY(at.Y)}, strconv.FormatFloat(level, 'g', 3, 64)})
+		if len(at) > 0 && i%2 == 0 {
+			slices.SortStableFunc(at, func(a, b plotter.XY) int { return labelRank(a, xMin, yMin, g) - labelRank(b, xMin, yMin, g) })
+			labels = append(labels, label{at, strconv.FormatFloat(level, 'g', 3, 64)})
 		}
 	}
 	sty := newTextStyle(7)
@@ -270,34 +268,36 @@ func (cl *contourLines) Plot(c draw.Canvas, p *plot.Plot) {
 	var taken []vg.Rectangle
 	for _, l := range labels {
 		w, h := sty.Width(l.text)+vg.Points(2), sty.Height(l.text)
-		box := vg.Rectangle{Min: vg.Point{X: l.at.X - w/2, Y: l.at.Y - h/2}, Max: vg.Point{X: l.at.X + w/2, Y: l.at.Y + h/2}}
-		if !c.Contains(box.Min) || !c.Contains(box.Max) || slices.ContainsFunc(taken, func(r vg.Rectangle) bool { return overlap(r, box) }) {
-			continue
+		for _, a := range l.at {
+			pt := vg.Point{X: trX(a.X), Y: trY(a.Y)}
+			box := vg.Rectangle{Min: vg.Point{X: pt.X - w/2, Y: pt.Y - h/2}, Max: vg.Point{X: pt.X + w/2, Y: pt.Y + h/2}}
+			if !c.Contains(box.Min) || !c.Contains(box.Max) || slices.ContainsFunc(taken, func(r vg.Rectangle) bool { return overlap(r, box) }) {
+				continue
+			}
+			taken = append(taken, box)
+			c.FillPolygon(color.White, []vg.Point{box.Min, {X: box.Max.X, Y: box.Min.Y}, box.Max, {X: box.Min.X, Y: box.Max.Y}})
+			c.FillText(sty, pt, l.text)
+			break
 		}
-		taken = append(taken, box)
-		c.FillPolygon(color.White, []vg.Point{box.Min, {X: box.Max.X, Y: box.Min.Y}, box.Max, {X: box.Min.X, Y: box.Max.Y}})
-		c.FillText(sty, l.at, l.text)
 	}
+}
+
+// labelRank orders the places for a level's label, lower first: on the
+// vertical through the minimum (xMin, yMin) above it, then further from
+// that vertical, measured in grid cells; below the minimum only after
+// every place above it.
+func labelRank(a plotter.XY, xMin, yMin float64, g *gridXYZ) int {
+	cell := (g.xs[len(g.xs)-1] - g.xs[0]) / float64(len(g.xs)-1)
+	r := int(math.Round(math.Abs(a.X-xMin) / cell))
+	if a.Y <= yMin {
+		r += len(g.xs)
+	}
+	return r
 }
 
 // overlap says whether two rectangles overlap.
 func overlap(a, b vg.Rectangle) bool {
 	return a.Min.X < b.Max.X && b.Min.X < a.Max.X && a.Min.Y < b.Max.Y && b.Min.Y < a.Max.Y
-}
-
-// betterLabelPoint says whether a is a better place than b for a level's
-// label: above the minimum (xMin, yMin) rather than below, then closer to
-// its vertical, measured in grid cells.
-func betterLabelPoint(a, b plotter.XY, xMin, yMin float64, g *gridXYZ) bool {
-	if (a.Y > yMin) != (b.Y > yMin) {
-		return a.Y > yMin
-	}
-	cell := (g.xs[len(g.xs)-1] - g.xs[0]) / float64(len(g.xs)-1)
-	da, db := math.Round(math.Abs(a.X-xMin)/cell), math.Round(math.Abs(b.X-xMin)/cell)
-	if da != db {
-		return da < db
-	}
-	return a.Y > b.Y
 }
 
 // cellSegments returns the pieces of the contour at level that cross the

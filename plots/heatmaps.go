@@ -161,11 +161,12 @@ func (b *colorBar) draw(c draw.Canvas, left, top, bottom vg.Length) {
 // Each image holds height × width values row-major, top row first; NaN is
 // grey.
 func Heatmaps(images [][]float32, height, width, cols int, titles []string, label string) (*plot.Plot, error) {
-	return heatmaps(&tileGrid{}, images, height, width, cols, titles, label)
+	return heatmaps(&tileGrid{}, images, height, width, cols, titles, label, nil)
 }
 
-// heatmaps is Heatmaps, filling in the grid g.
-func heatmaps(g *tileGrid, images [][]float32, height, width, cols int, titles []string, label string) (*plot.Plot, error) {
+// heatmaps is Heatmaps, filling in the grid g, on the given colour scale
+// (nil: the images' own).
+func heatmaps(g *tileGrid, images [][]float32, height, width, cols int, titles []string, label string, scale *colorScale) (*plot.Plot, error) {
 	if len(images) == 0 {
 		return nil, errors.New("plots: heatmaps: no images")
 	}
@@ -178,8 +179,11 @@ func heatmaps(g *tileGrid, images [][]float32, height, width, cols int, titles [
 	if titles != nil && len(titles) != len(images) {
 		return nil, fmt.Errorf("plots: heatmaps: %d titles for %d images", len(titles), len(images))
 	}
-	scale := newColorScale(images)
-	*g = tileGrid{cols: cols, style: newTextStyle(8), bar: &colorBar{scale: scale, label: label}}
+	if scale == nil {
+		s := newColorScale(images)
+		scale = &s
+	}
+	*g = tileGrid{cols: cols, style: newTextStyle(8), bar: &colorBar{scale: *scale, label: label}}
 	for i, v := range images {
 		if len(v) != height*width {
 			return nil, fmt.Errorf("plots: heatmaps: image %d has %d values; want %d×%d = %d", i, len(v), height, width, height*width)
@@ -199,6 +203,45 @@ func heatmaps(g *tileGrid, images [][]float32, height, width, cols int, titles [
 // size of every weight can be read off the colour bar and compared across
 // filters. Filters instead stretches each filter to its own grey range.
 func FilterMaps(kernel *models.Param, cols int) (*plot.Plot, error) {
+	images, err := filterImages(kernel)
+	if err != nil {
+		return nil, err
+	}
+	return filterMaps(kernel, images, cols, nil)
+}
+
+// FilterMapsShared returns FilterMaps of each kernel, all on one colour
+// scale, so that the same colour is the same weight in every plot: the
+// filters of one layer before and after training, say.
+func FilterMapsShared(cols int, kernels ...*models.Param) ([]*plot.Plot, error) {
+	if len(kernels) == 0 {
+		return nil, errors.New("plots: filter maps: no kernel")
+	}
+	all := make([][][]float32, len(kernels))
+	var flat [][]float32
+	for i, k := range kernels {
+		images, err := filterImages(k)
+		if err != nil {
+			return nil, err
+		}
+		all[i] = images
+		flat = append(flat, images...)
+	}
+	scale := newColorScale(flat)
+	out := make([]*plot.Plot, len(kernels))
+	for i, k := range kernels {
+		p, err := filterMaps(k, all[i], cols, &scale)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// filterImages returns a kernel's filters, one image per filter and
+// channel.
+func filterImages(kernel *models.Param) ([][]float32, error) {
 	if kernel == nil || kernel.Value == nil {
 		return nil, errors.New("plots: filter maps: no kernel")
 	}
@@ -210,9 +253,6 @@ func FilterMaps(kernel *models.Param, cols int) (*plot.Plot, error) {
 	if nf*nc > maxGridImages {
 		return nil, fmt.Errorf("plots: filter maps: %s holds %d×%d = %d images; want at most %d", kernel.Name, nf, nc, nf*nc, maxGridImages)
 	}
-	if nc > 1 && cols <= 0 {
-		cols = nc
-	}
 	values := kernel.Float64s()
 	images := make([][]float32, nf*nc)
 	for i := range images {
@@ -221,7 +261,18 @@ func FilterMaps(kernel *models.Param, cols int) (*plot.Plot, error) {
 			images[i][j] = float32(values[i*h*w+j])
 		}
 	}
-	p, err := Heatmaps(images, h, w, cols, nil, "weight")
+	return images, nil
+}
+
+// filterMaps draws a kernel's filter images on the given scale (nil: their
+// own).
+func filterMaps(kernel *models.Param, images [][]float32, cols int, scale *colorScale) (*plot.Plot, error) {
+	shape := kernel.Shape()
+	nf, nc, h, w := shape[0], shape[1], shape[2], shape[3]
+	if nc > 1 && cols <= 0 {
+		cols = nc
+	}
+	p, err := heatmaps(&tileGrid{}, images, h, w, cols, nil, "weight", scale)
 	if err != nil {
 		return nil, fmt.Errorf("plots: filter maps: %w", err)
 	}
@@ -331,7 +382,7 @@ func unitMaps(g *tileGrid, m *models.Model, layer string, d *datasets.Dataset, r
 		}
 		titles[u] = fmt.Sprintf("unit %d", u+1)
 	}
-	p, err := heatmaps(g, images, n, n, 0, titles, "output")
+	p, err := heatmaps(g, images, n, n, 0, titles, "output", nil)
 	if err != nil {
 		return nil, fmt.Errorf("plots: unit maps: %w", err)
 	}

@@ -191,3 +191,42 @@ func TestHiddenSpace(t *testing.T) {
 	_, err = HiddenSpace(m, "dense_1", datasets.Function(math.Sin, 10, 0, 1, 0, 1), 0)
 	wantErr(t, err, "no classes")
 }
+
+// On a shared scale, the same weight has the same colour in every plot: the
+// weight 1 is the scale's end in a kernel whose largest is 1 when alone,
+// and halfway to it next to a kernel whose largest is 2.
+func TestFilterMapsShared(t *testing.T) {
+	small := convKernel(t, 1, 1, []float64{1, 0, 0, -1})
+	big := convKernel(t, 1, 1, []float64{2, 0, 0, -2})
+	ps, err := FilterMapsShared(0, small, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 {
+		t.Fatalf("%d plots; want 2", len(ps))
+	}
+	one, err := FilterMaps(small, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The tiles only: the colour bar, to their right, holds every colour.
+	tiles := func(img image.Image) image.Image {
+		b := img.Bounds()
+		return img.(interface {
+			SubImage(image.Rectangle) image.Image
+		}).SubImage(image.Rect(b.Min.X, b.Min.Y, b.Min.X+b.Dx()*3/5, b.Max.Y))
+	}
+	alone, shared := tiles(renderPNG(t, one)), tiles(renderPNG(t, ps[0]))
+	end := diverging[len(diverging)-1]
+	if countNear(alone, end, 8) < 50 {
+		t.Error("alone, the weight 1 is not the scale's end")
+	}
+	if countNear(shared, end, 8) > 0 {
+		t.Error("next to a kernel of 2, the weight 1 is still drawn as the scale's end")
+	}
+	if countNear(shared, newColorScale([][]float32{{-2, 2}}).color(1), 8) < 50 {
+		t.Error("the weight 1 is not drawn in the colour of 1 on the scale -2..2")
+	}
+	_, err = FilterMapsShared(0)
+	wantErr(t, err, "no kernel")
+}

@@ -163,8 +163,12 @@ func (r *GradCheckReport) WriteText(w io.Writer) error {
 	if r.Converted {
 		conv = " (on a float64 copy of the float32 model)"
 	}
-	fmt.Fprintf(&b, "gradient check: symbolic gradients against central differences, h = %g, on %d samples%s\n",
-		r.Step, r.Samples, conv)
+	samples := "samples"
+	if r.Samples == 1 {
+		samples = "sample"
+	}
+	fmt.Fprintf(&b, "gradient check: symbolic gradients against central differences, h = %g, on %d %s%s\n",
+		r.Step, r.Samples, samples, conv)
 	width := len("parameter")
 	for _, p := range r.Params {
 		width = max(width, len(p.Name))
