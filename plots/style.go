@@ -172,8 +172,9 @@ const maxLogLabels = 8
 // every k-th one (k the smallest step that leaves at most maxLogLabels
 // labels, at exponents divisible by k) and, over at most five decades,
 // unlabelled ticks at the multiples 2 to 9 as well, of which 2 and 5 are
-// labelled when the range holds only two powers of ten. A range holding
-// fewer than two powers of ten gets round linear ticks instead.
+// labelled when the range holds at most two powers of ten (0.02, 0.05,
+// 0.1, 0.2, 0.5 over [0.015, 0.65]). A range too narrow for two such
+// labels gets round linear ticks instead.
 type logTicks struct{}
 
 // Ticks returns the ticks within [lo, hi], lo > 0.
@@ -190,17 +191,16 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		last--
 	}
 	powers := last - first + 1
-	if powers < 2 {
-		return roundTicks{}.Ticks(lo, hi)
-	}
-	step := (powers + maxLogLabels - 1) / maxLogLabels
+	step := max(1, (powers+maxLogLabels-1)/maxLogLabels)
 	var ticks []plot.Tick
+	labels := 0
 	for e := first - 1; e <= last; e++ {
 		v := pow10(e)
 		if e >= first {
 			t := plot.Tick{Value: v}
 			if e%step == 0 {
 				t.Label = logLabel(e)
+				labels++
 			}
 			ticks = append(ticks, t)
 		}
@@ -213,10 +213,14 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 				if powers <= 2 && (m == 2 || m == 5) {
 					// Few decades: label 2 and 5 times each power too.
 					t.Label = multipleLabel(m, e)
+					labels++
 				}
 				ticks = append(ticks, t)
 			}
 		}
+	}
+	if labels < 2 {
+		return roundTicks{}.Ticks(lo, hi)
 	}
 	return ticks
 }

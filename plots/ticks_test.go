@@ -78,3 +78,17 @@ func TestRoundTicks(t *testing.T) {
 		}
 	}
 }
+
+// A log axis over less than two decades labels 1, 2 and 5 times the powers
+// of ten, not linear steps that crowd at its top.
+func TestLogTicksShortRange(t *testing.T) {
+	var got []string
+	for _, tk := range (logTicks{}).Ticks(0.015, 0.65) {
+		if !tk.IsMinor() {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := []string{"0.02", "0.05", "0.1", "0.2", "0.5"}; !slices.Equal(got, want) {
+		t.Errorf("[0.015, 0.65]: labels %q; want %q", got, want)
+	}
+}
