@@ -41,6 +41,9 @@ type Options struct {
 	// LeftToRight lays the graph out from left to right instead of from
 	// top to bottom.
 	LeftToRight bool
+	// DPI is the resolution of a rendered picture, in dots per inch (0
+	// means 96, as plots' PNGs): 72 draws a large graph smaller.
+	DPI int
 }
 
 // The colours of the picture.
@@ -85,7 +88,11 @@ func DOT(g *G.ExprGraph, opts Options) string {
 	if opts.LeftToRight {
 		dir = "LR"
 	}
-	fmt.Fprintf(&b, "\trankdir=%s;\n\tnodesep=0.25;\n\tranksep=0.35;\n\tdpi=96;\n", dir)
+	dpi := opts.DPI
+	if dpi <= 0 {
+		dpi = 96
+	}
+	fmt.Fprintf(&b, "\trankdir=%s;\n\tnodesep=0.25;\n\tranksep=0.35;\n\tdpi=%d;\n", dir, dpi)
 	fmt.Fprintf(&b, "\tnode [fontname=\"Helvetica\", fontsize=11, penwidth=1, color=%q];\n", colourLine)
 	fmt.Fprintf(&b, "\tedge [fontname=\"Helvetica\", fontsize=9, color=%q, arrowsize=0.6];\n", colourLine)
 	if opts.Title != "" {

@@ -117,6 +117,9 @@ func TestDOTParts(t *testing.T) {
 	if !strings.Contains(plain, "rankdir=TB") || !strings.Contains(DOT(g, Options{LeftToRight: true}), "rankdir=LR") {
 		t.Error("LeftToRight does not set rankdir")
 	}
+	if !strings.Contains(plain, "dpi=96;") || !strings.Contains(DOT(g, Options{DPI: 72}), "dpi=72;") {
+		t.Error("DPI does not set dpi, or its default is not 96")
+	}
 }
 
 // Tensors show their shapes, and their values only when small.
