@@ -117,6 +117,39 @@ func Moons(n int, noise float64, seed int64) *Dataset {
 	return d
 }
 
+// Separable returns n points drawn uniformly from the square [-1, 1]²,
+// shuffled, of class 1 on one side of a line through the origin and class
+// 0 on the other, with no point closer to the line than margin/2: two
+// classes a straight line separates with a gap of width margin between
+// them. The line's direction is drawn with seed too. The smaller the gap,
+// the more mistakes the perceptron makes before it separates them: at most
+// (R/γ)² by the perceptron convergence theorem, R the largest distance of a
+// point from the origin and γ = margin/2. Separable panics unless n >= 1
+// and 0 <= margin < 1.
+func Separable(n int, margin float64, seed int64) *Dataset {
+	mustHold(n >= 1, "Separable: n = %d; want n >= 1", n)
+	mustHold(margin >= 0 && margin < 1, "Separable: margin = %v; want 0 <= margin < 1", margin)
+	r := newRand(seed)
+	a := math.Pi * r.Float64()
+	nx, ny := math.Cos(a), math.Sin(a) // the line's unit normal
+	d := newPlane("separable", n, 2)
+	for i := 0; i < n; {
+		x1, x2 := 2*r.Float64()-1, 2*r.Float64()-1
+		dist := x1*nx + x2*ny
+		if math.Abs(dist) < margin/2 {
+			continue
+		}
+		c := 0
+		if dist > 0 {
+			c = 1
+		}
+		d.setPoint(i, x1, x2, c)
+		i++
+	}
+	d.shufflePoints(r)
+	return d
+}
+
 // Circles returns two concentric circles around the origin, shuffled, as
 // scikit-learn's make_circles: n/2 points of class 0 evenly spaced on the
 // unit circle, the other n - n/2 of class 1 on the circle of radius factor,

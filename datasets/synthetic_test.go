@@ -392,3 +392,50 @@ func TestPlaneAndGaussians(t *testing.T) {
 		}
 	}
 }
+
+// Separable's classes lie on either side of one line, none of their points
+// within margin/2 of it: the widest gap between the classes along the
+// line's normal is at least margin.
+func TestSeparable(t *testing.T) {
+	for _, margin := range []float64{0, 0.1, 0.5} {
+		d := Separable(400, margin, 3)
+		if d.Len() != 400 || len(d.Classes) != 2 {
+			t.Fatalf("margin %v: %d samples, classes %v", margin, d.Len(), d.Classes)
+		}
+		counts := d.ClassCounts()
+		if counts[0] < 100 || counts[1] < 100 {
+			t.Errorf("margin %v: class counts %v; want both sides populated", margin, counts)
+		}
+		// Find the separating direction: the gap along the best of many
+		// directions through the origin.
+		best := math.Inf(-1)
+		for k := range 3600 {
+			a := math.Pi * float64(k) / 3600
+			lo0, hi1 := math.Inf(1), math.Inf(-1) // class 1 must lie below class 0, or the reverse
+			lo1, hi0 := math.Inf(1), math.Inf(-1)
+			for i := range d.Len() {
+				x := d.Row(i)
+				p := float64(x[0])*math.Cos(a) + float64(x[1])*math.Sin(a)
+				if d.Label(i) == 1 {
+					lo1, hi1 = math.Min(lo1, p), math.Max(hi1, p)
+				} else {
+					lo0, hi0 = math.Min(lo0, p), math.Max(hi0, p)
+				}
+				if float64(x[0]) < -1 || float64(x[0]) > 1 || float64(x[1]) < -1 || float64(x[1]) > 1 {
+					t.Fatalf("point %v outside the square", x)
+				}
+			}
+			best = math.Max(best, math.Max(lo1-hi0, lo0-hi1))
+		}
+		if best < margin-1e-3 {
+			t.Errorf("margin %v: the widest gap between the classes is %v", margin, best)
+		}
+		if margin > 0 && best > margin+0.1 {
+			t.Errorf("margin %v: gap %v; want about the margin", margin, best)
+		}
+	}
+	a, b := Separable(50, 0.2, 7), Separable(50, 0.2, 7)
+	if !slices.Equal(a.X, b.X) || !slices.Equal(a.Y, b.Y) {
+		t.Error("the same seed gave different points")
+	}
+}

@@ -10,8 +10,9 @@
 // Architecture of a file) plus named parameter tensors (Params). It does
 // not train itself: package trainers runs the one training loop every model
 // goes through, using Forward and AddLoss to build the graphs it needs. A
-// model predicts on its own (Predict, PredictClasses) and saves to and
-// loads from a single file.
+// model predicts on its own (Predict, PredictClasses), shows what it
+// computes inside (LayerOutputs, After, PredictWithDropout), and saves to
+// and loads from a single file.
 //
 // Build one in Go, as in Keras:
 //

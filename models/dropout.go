@@ -34,7 +34,7 @@ func (l *dropout) outShape() []int  { return l.shape }
 func (l *dropout) params() []*Param { return nil }
 
 func (l *dropout) forward(b *builder, x *G.Node) (*G.Node, error) {
-	if !b.train || l.s.Rate == 0 {
+	if !b.dropout || l.s.Rate == 0 {
 		return x, nil
 	}
 	shape := b.shape(l.shape)

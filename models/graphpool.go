@@ -148,6 +148,13 @@ func (p *graphPool) stats() (count, values int) {
 	return p.count, p.values
 }
 
+// sharedTensor returns a tensor of its own over p's storage, for a graph
+// that must see every update of p but not write to the tensor other
+// graphs read.
+func sharedTensor(p *Param) *tensor.Dense {
+	return tensor.New(tensor.WithShape(p.Value.Shape()...), tensor.WithBacking(p.Value.Data()))
+}
+
 // buildMu serialises the building of inference graphs.
 var buildMu sync.Mutex
 
@@ -164,9 +171,7 @@ func (m *Model) newInferNet(size int) (*inferNet, error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	g := G.NewGraph()
-	net, err := m.forward(g, size, false, func(p *Param) *tensor.Dense {
-		return tensor.New(tensor.WithShape(p.Value.Shape()...), tensor.WithBacking(p.Value.Data()))
-	})
+	net, err := m.forward(g, size, false, false, sharedTensor)
 	if err != nil {
 		return nil, err
 	}

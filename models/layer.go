@@ -153,9 +153,13 @@ type builder struct {
 	g     *G.ExprGraph
 	dt    tensor.Dtype
 	batch int
-	train bool
-	net   *Net
-	nodes map[*Param]*G.Node
+	// train says the graph trains: batch normalization uses the batch's
+	// statistics. dropout says dropout layers are active (their masks are
+	// inputs); training graphs have it, and so do those of
+	// PredictWithDropout.
+	train, dropout bool
+	net            *Net
+	nodes          map[*Param]*G.Node
 	// needGrad says whether the layer's input depends on a trainable
 	// parameter, so that its gradient is needed; the first layers see only
 	// data and can skip it.

@@ -446,8 +446,10 @@ type Net struct {
 	// Out is the model's output before the output activation (the logits
 	// of a classifier), of shape (batch, output shape...).
 	Out *G.Node
-	// Layers holds each layer's output node, in the order of Spec().Layers;
-	// the last is Out.
+	// Layers holds each layer's output node, in the order of the spec's
+	// layers: after the layer's activation, except for the output layer,
+	// whose node is Out. A layer that passes its input through (dropout
+	// at inference) has its input's node.
 	Layers G.Nodes
 	// Params holds the graph's node for each of the model's parameters, in
 	// the order of Model.Params.
@@ -522,17 +524,18 @@ func (u StatUpdate) Apply() error {
 // the model creates has a unique name, and every parameter node is bound
 // to the model's own tensor.
 func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
-	return m.forward(g, batch, train, func(p *Param) *tensor.Dense { return p.Value })
+	return m.forward(g, batch, train, train, func(p *Param) *tensor.Dense { return p.Value })
 }
 
-// forward is Forward with the tensor each parameter node is bound to
-// chosen by bind.
-func (m *Model) forward(g *G.ExprGraph, batch int, train bool, bind func(*Param) *tensor.Dense) (*Net, error) {
+// forward is Forward with dropout set apart from training (PredictWithDropout
+// has dropout on and batch normalization in inference mode) and with the
+// tensor each parameter node is bound to chosen by bind.
+func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, bind func(*Param) *tensor.Dense) (*Net, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
 	net := &Net{}
-	b := &builder{g: g, dt: m.dt, batch: batch, train: train, net: net, nodes: map[*Param]*G.Node{},
+	b := &builder{g: g, dt: m.dt, batch: batch, train: train, dropout: dropout, net: net, nodes: map[*Param]*G.Node{},
 		needGrad: m.inputGrad, gorgonia: m.gorgonia}
 	for _, p := range m.params {
 		n := G.NewTensor(g, m.dt, len(p.Shape()), G.WithShape(p.Shape()...), G.WithName(p.Name), G.WithValue(bind(p)))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the notebooks need on Debian 12 with Go: Debian's jupyter-nbconvert,
-# goimports and the GoNB kernel (pinned versions, see /work/shared/notes/notebooks.md),
-# then registers the kernel. Extra arguments go to `gonb --install`; CI passes --raw_error
+# Installs what the notebooks need on Debian 12 with Go: Debian's jupyter-nbconvert and
+# graphviz (notebook 6 draws computation graphs with its dot program), goimports and the
+# GoNB kernel (pinned versions, see /work/shared/notes/notebooks.md), then registers the
+# kernel. Extra arguments go to `gonb --install`; CI passes --raw_error
 # so that compile errors are readable in its log.
 #
 #   notebooks/install_kernel.sh               # for a student: then `jupyter notebook notebooks/`
@@ -17,15 +18,16 @@ GOIMPORTS_VERSION=v0.52.0  # golang.org/x/tools
 gobin="$(go env GOBIN)"; [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
 export PATH="$gobin:$PATH"
 
-if ! command -v jupyter-nbconvert >/dev/null || ! command -v jupyter-kernelspec >/dev/null; then
+if ! command -v jupyter-nbconvert >/dev/null || ! command -v jupyter-kernelspec >/dev/null || ! command -v dot >/dev/null; then
   if command -v apt-get >/dev/null; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
-    # jupyter-nbconvert alone runs the notebooks; jupyter-client adds `jupyter kernelspec`.
-    $sudo apt-get install -y -qq --no-install-recommends jupyter-nbconvert jupyter-client >/dev/null
+    # jupyter-nbconvert alone runs the notebooks; jupyter-client adds `jupyter kernelspec`;
+    # graphviz draws notebook 6's graphs.
+    $sudo apt-get install -y -qq --no-install-recommends jupyter-nbconvert jupyter-client graphviz >/dev/null
   else
-    echo "install_kernel.sh: no apt-get; install jupyter (nbconvert, jupyter_client) yourself" >&2
+    echo "install_kernel.sh: no apt-get; install jupyter (nbconvert, jupyter_client) and graphviz yourself" >&2
     exit 1
   fi
 fi

@@ -97,8 +97,15 @@ func TestLogTicks(t *testing.T) {
 	if got := labels(0.3, 0.9); len(got) < 2 {
 		t.Errorf("within one decade: labels %v; want at least two", got)
 	}
+	// Two decades: 2 and 5 times the powers are labelled too.
+	if got, want := labels(0.05, 2), []string{"0.05", "0.1", "0.2", "0.5", "1", "2"}; !slices.Equal(got, want) {
+		t.Errorf("[0.05, 2]: labels %q; want %q", got, want)
+	}
+	if got, want := labels(1, 64), []string{"1", "2", "5", "10", "20", "50"}; !slices.Equal(got, want) {
+		t.Errorf("[1, 64]: labels %q; want %q", got, want)
+	}
 	// Any range: 2 to 8 labels, short, evenly spaced in exponent.
-	short := regexp.MustCompile(`^(0\.0{0,2}1|1|10{1,3}|1e[-+][1-9][0-9]*)$`)
+	short := regexp.MustCompile(`^((0\.0{0,2})?[125]|[125]0{1,3}|[125]e[-+][1-9][0-9]*)$`)
 	for lo := 1e-30; lo < 1e30; lo *= 7.3 {
 		for _, span := range []float64{150, 1e5, 1e9, 1e17, 1e40, 1e60} {
 			got := labels(lo, lo*span)

@@ -26,7 +26,8 @@ type Series struct {
 	// X and Y are the coordinates of the points. A nil X means 1, 2, …,
 	// len(Y), as for epochs or steps.
 	X, Y []float64
-	// Dashed draws the curve dashed.
+	// Dashed draws the curve dashed, without dots at its points: a
+	// reference line or a derivative.
 	Dashed bool
 }
 
@@ -79,7 +80,7 @@ func (s Series) points(logY bool) (plotter.XYs, error) {
 // Tableau 10 palette in order), with a legend of their names. logY draws
 // the y axis on a log scale, for losses that span orders of magnitude. Points
 // with a NaN or infinite coordinate, or y <= 0 on a log scale, are skipped
-// (the curve joins their neighbours); curves with at most 30 points mark
+// (the curve joins their neighbours); solid curves with at most 30 points mark
 // them with dots.
 func Curves(title, xLabel, yLabel string, logY bool, series ...Series) (*plot.Plot, error) {
 	p, err := curves(title, xLabel, yLabel, logY, series)
@@ -128,7 +129,7 @@ func addCurve(p *plot.Plot, pts plotter.XYs, name string, style draw.LineStyle) 
 	if len(pts) > 0 {
 		p.Add(line)
 	}
-	if len(pts) > 0 && len(pts) <= maxMarkedPoints {
+	if len(pts) > 0 && len(pts) <= maxMarkedPoints && style.Dashes == nil {
 		dots, err := plotter.NewScatter(pts)
 		if err != nil {
 			return err
@@ -178,7 +179,7 @@ func History(h *trainers.History, metric string, marker int) (*plot.Plot, error)
 	if err != nil {
 		return nil, fmt.Errorf("plots: history: %w", err)
 	}
-	p.X.Tick.Marker = integerTicks{}
+	p.X.Tick.Marker = roundTicks{integer: true}
 	if marker > 0 {
 		first, last := h.Epochs[0].Epoch, h.Epochs[len(h.Epochs)-1].Epoch
 		if marker < first || marker > last {
@@ -226,4 +227,13 @@ func (v vline) DataRange() (xmin, xmax, ymin, ymax float64) {
 func (v vline) Thumbnail(c *draw.Canvas) {
 	x := c.Center().X
 	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+// LogX puts the x axis of p on a log scale, with ticks at the powers of
+// ten (and at 2 and 5 times them over two decades or less), for x values
+// such as layer widths or penalty coefficients that grow by factors. Points
+// with x <= 0 cannot be drawn on it; call LogX on a plot without them.
+func LogX(p *plot.Plot) {
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logTicks{}
 }

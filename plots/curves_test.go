@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,4 +187,46 @@ func TestCurvesSkipHugeValues(t *testing.T) {
 	wantErr(t, err, "no finite values")
 	_, err = Contours(bowl, [2]float64{-math.MaxFloat64, math.MaxFloat64}, [2]float64{0, 1})
 	wantErr(t, err, "range")
+}
+
+// A dashed series is a reference line: no dots at its points, even when
+// it has few.
+func TestCurvesDashedHasNoDots(t *testing.T) {
+	for _, dashed := range []bool{false, true} {
+		p, err := Curves("", "x", "y", false, Series{X: []float64{1, 2, 3}, Y: []float64{0, 1, 2}},
+			Series{X: []float64{1, 3}, Y: []float64{1.5, 1.5}, Dashed: dashed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := renderPNG(t, p)
+		end := dataPixel(p, 3, 1.5)
+		above := subImage(img, image.Point{X: end.X - 1, Y: end.Y - 2}, 0)
+		dot := countNear(above, colorOf(1), 40) > 0
+		if dot == dashed {
+			t.Errorf("dashed %v: a dot at the end point: %v", dashed, dot)
+		}
+	}
+}
+
+func TestLogX(t *testing.T) {
+	p, err := Curves("width", "units", "error", true, Series{X: []float64{1, 2, 4, 8, 16, 32, 64}, Y: []float64{1, 0.5, 0.2, 0.1, 0.05, 0.01, 0.005}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	LogX(p)
+	var labels []string
+	for _, tk := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+		if !tk.IsMinor() {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if want := []string{"1", "2", "5", "10", "20", "50"}; !slices.Equal(labels, want) {
+		t.Errorf("x labels %q; want %q", labels, want)
+	}
+	renderPNG(t, p)
+	// On a log axis, 8 lies halfway between 1 and 64.
+	a, b, c := dataPixel(p, 1, 1), dataPixel(p, 8, 1), dataPixel(p, 64, 1)
+	if d := (a.X + c.X) / 2; b.X < d-1 || b.X > d+1 {
+		t.Errorf("x = 8 at pixel %d; want halfway between %d and %d", b.X, a.X, c.X)
+	}
 }

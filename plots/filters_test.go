@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"image"
 	"math"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestFiltersSingleChannel(t *testing.T) {
 		t.Fatalf("%d tiles, %d columns; want 3 tiles, 2 columns", len(g.tiles), g.cols)
 	}
 	for i, want := range [][]uint8{{0, 255, 0, 255}, {128, 128, 128, 128}, {0, 255, 0, 255}} {
-		if got := g.tiles[i].img.Pix; string(got) != string(want) {
+		if got := g.tiles[i].img.(*image.Gray).Pix; string(got) != string(want) {
 			t.Errorf("filter %d: pixels %v; want %v", i, got, want)
 		}
 	}
@@ -73,7 +74,7 @@ func TestFiltersChannels(t *testing.T) {
 		t.Fatalf("%d tiles, %d columns; want 4 tiles, one filter per row of 2", len(g.tiles), g.cols)
 	}
 	for i, want := range [][]uint8{{0, 128, 0, 128}, {255, 255, 255, 255}, {0, 0, 0, 0}, {255, 255, 255, 255}} {
-		if got := g.tiles[i].img.Pix; string(got) != string(want) {
+		if got := g.tiles[i].img.(*image.Gray).Pix; string(got) != string(want) {
 			t.Errorf("tile %d: pixels %v; want %v", i, got, want)
 		}
 	}

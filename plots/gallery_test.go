@@ -50,6 +50,11 @@ func TestGallery(t *testing.T) {
 		{"digits", 6, 4, func() (Drawer, error) { return asDrawer(galleryDigits()) }},
 		{"filters", 5, 3, func() (Drawer, error) { return asDrawer(galleryFilters()) }},
 		{"filters_convnet", 6, 3.4, func() (Drawer, error) { return asDrawer(galleryConvFilters()) }},
+		{"filter_maps", 6, 3.4, func() (Drawer, error) { return asDrawer(galleryFilterMaps()) }},
+		{"feature_maps", 6, 3.4, func() (Drawer, error) { return asDrawer(galleryFeatureMaps()) }},
+		{"unit_maps", 6, 3, func() (Drawer, error) { return asDrawer(galleryUnitMaps()) }},
+		{"hidden_space", 5, 4, func() (Drawer, error) { return asDrawer(galleryHiddenSpace()) }},
+		{"curve1d", 5, 3.5, func() (Drawer, error) { return asDrawer(galleryCurve1D()) }},
 	}
 	if os.Getenv("PLOTS_GALLERY") != "" {
 		figs = append(figs, fig{"mnist", 6, 3.2, func() (Drawer, error) { return asDrawer(galleryMNIST(t)) }})
@@ -331,4 +336,55 @@ func galleryMNIST(t *testing.T) (*plot.Plot, error) {
 	}
 	p.Title.Text = "MNIST test digits (red: misclassified)"
 	return p, nil
+}
+
+// galleryFilterMaps draws the first-layer filters of an untrained ConvNet
+// on one colour scale.
+func galleryFilterMaps() (*plot.Plot, error) {
+	m, err := models.NewConvNet([]int{1, 28, 28}, 10, models.WithSeed(1))
+	if err != nil {
+		return nil, err
+	}
+	return FilterMaps(m.Param("conv2d_1/kernel"), 8)
+}
+
+// galleryFeatureMaps draws an untrained ConvNet's first feature maps of a
+// made-up digit.
+func galleryFeatureMaps() (*plot.Plot, error) {
+	m, err := models.NewConvNet([]int{1, 28, 28}, 10, models.WithSeed(1))
+	if err != nil {
+		return nil, err
+	}
+	return FeatureMaps(m, digitImage(3), "conv2d_1", 8)
+}
+
+// galleryUnitMaps draws the hidden units of an untrained tanh MLP over
+// the plane of two moons.
+func galleryUnitMaps() (*plot.Plot, error) {
+	m, err := models.NewMLP(2, []models.Hidden{{Units: 6, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(2))
+	if err != nil {
+		return nil, err
+	}
+	return UnitMaps(m, "dense_1", datasets.Moons(200, 0.15, 1), 0)
+}
+
+// galleryHiddenSpace draws two moons in the 2-unit hidden layer of an
+// untrained MLP.
+func galleryHiddenSpace() (*plot.Plot, error) {
+	m, err := models.NewMLP(2, []models.Hidden{{Units: 8, Activation: models.Tanh}, {Units: 2, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(2))
+	if err != nil {
+		return nil, err
+	}
+	return HiddenSpace(m, "dense_2", datasets.Moons(200, 0.15, 1), 0)
+}
+
+// galleryCurve1D draws gradient descent on a parabola, with its minimum.
+func galleryCurve1D() (*plot.Plot, error) {
+	f := func(w float64) float64 { return (w - 1) * (w - 1) }
+	var pts [][2]float64
+	for w, i := -2.0, 0; i < 8; i++ {
+		pts = append(pts, [2]float64{w, f(w)})
+		w -= 0.3 * 2 * (w - 1)
+	}
+	return Curve1D(f, [2]float64{-2.5, 4}, Path{Name: "lr 0.3", Points: pts}, Path{Name: "minimum", Points: [][2]float64{{1, 0}}, Marker: true})
 }

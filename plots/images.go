@@ -171,17 +171,19 @@ func grayImage(v []float32, height, width int, normalize bool) *image.Gray {
 
 // tile is one image of a grid, with its title.
 type tile struct {
-	img   *image.Gray
+	img   image.Image // *image.Gray or *image.RGBA
 	title string
 	wrong bool // the title is drawn in red
 }
 
 // tileGrid is a plotter that lays out tiles in a grid filling the data
-// area, keeping each image's aspect ratio.
+// area, keeping each image's aspect ratio, with a colour bar to the right
+// if bar is set.
 type tileGrid struct {
 	tiles []tile
 	cols  int
 	style text.Style
+	bar   *colorBar
 }
 
 // plot returns a plot with hidden axes showing the grid.
@@ -213,6 +215,9 @@ func (g *tileGrid) titleHeight() vg.Length {
 // area less a margin, centred across, as large as fits, with room for the titles above the
 // tiles. It returns nil if area is too small for any.
 func (g *tileGrid) layout(area vg.Rectangle) []vg.Rectangle {
+	if g.bar != nil {
+		area.Max.X -= g.bar.width()
+	}
 	area.Min.X += tileGap
 	area.Min.Y += tileGap
 	area.Max.X -= tileGap
@@ -252,6 +257,13 @@ func (g *tileGrid) Plot(c draw.Canvas, _ *plot.Plot) {
 	if r, ok := c.Canvas.(interface{ DPI() float64 }); ok {
 		dpi = r.DPI()
 	}
+	if g.bar != nil {
+		right := rects[0].Max.X
+		for _, r := range rects {
+			right = max(right, r.Max.X)
+		}
+		g.bar.draw(c, right, rects[0].Max.Y, rects[len(rects)-1].Min.Y)
+	}
 	for i, t := range g.tiles {
 		r := rects[i]
 		c.DrawImage(r, upscale(t.img, r.Size().X.Dots(dpi)))
@@ -271,20 +283,34 @@ func (g *tileGrid) Plot(c draw.Canvas, _ *plot.Plot) {
 // upscale enlarges img by an integer factor, repeating pixels, so that it
 // is at least px pixels wide (at most 32 times): the renderer smooths
 // images when it scales them, which would blur a 3×3 filter into a blob.
-func upscale(img *image.Gray, px float64) *image.Gray {
+func upscale(img image.Image, px float64) image.Image {
 	b := img.Bounds()
 	k := int(math.Ceil(px / float64(b.Dx())))
 	k = max(1, min(k, 32))
 	if k == 1 {
 		return img
 	}
-	out := image.NewGray(image.Rect(0, 0, b.Dx()*k, b.Dy()*k))
-	for y := range out.Rect.Dy() {
-		src := img.Pix[(y/k)*img.Stride:]
-		row := out.Pix[y*out.Stride:]
-		for x := range out.Rect.Dx() {
-			row[x] = src[x/k]
+	switch src := img.(type) {
+	case *image.Gray:
+		out := image.NewGray(image.Rect(0, 0, b.Dx()*k, b.Dy()*k))
+		for y := range out.Rect.Dy() {
+			in := src.Pix[(y/k)*src.Stride:]
+			row := out.Pix[y*out.Stride:]
+			for x := range out.Rect.Dx() {
+				row[x] = in[x/k]
+			}
 		}
+		return out
+	case *image.RGBA:
+		out := image.NewRGBA(image.Rect(0, 0, b.Dx()*k, b.Dy()*k))
+		for y := range out.Rect.Dy() {
+			in := src.Pix[(y/k)*src.Stride:]
+			row := out.Pix[y*out.Stride:]
+			for x := range out.Rect.Dx() {
+				copy(row[4*x:4*x+4], in[4*(x/k):4*(x/k)+4])
+			}
+		}
+		return out
 	}
-	return out
+	return img
 }

@@ -63,21 +63,3 @@ func PredictedVsTrue(m Regressor, d *datasets.Dataset, j int) (*plot.Plot, error
 	placeLegend(p)
 	return p, nil
 }
-
-// integerTicks marks whole numbers only, for axes such as epochs.
-type integerTicks struct{}
-
-func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
-	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
-		if t.Value == math.Trunc(t.Value) {
-			out = append(out, t)
-		}
-	}
-	if len(out) == 0 {
-		for v := math.Ceil(lo); v <= hi; v++ {
-			out = append(out, plot.Tick{Value: v, Label: fmt.Sprint(v)})
-		}
-	}
-	return out
-}

@@ -67,6 +67,7 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = roundTicks{}, roundTicks{}
 	p.Legend.TextStyle.Font = font.From(sans, 10)
 	return p
 }
@@ -170,8 +171,10 @@ const maxLogLabels = 8
 // logTicks marks a log axis: a tick at every power of ten, labelled at
 // every k-th one (k the smallest step that leaves at most maxLogLabels
 // labels, at exponents divisible by k) and, over at most five decades,
-// unlabelled ticks at the multiples 2 to 9 as well. A range holding fewer
-// than two powers of ten gets plot.DefaultTicks instead.
+// unlabelled ticks at the multiples 2 to 9 as well, of which 2 and 5 are
+// labelled when the range holds at most two powers of ten (0.02, 0.05,
+// 0.1, 0.2, 0.5 over [0.015, 0.65]). A range too narrow for two such
+// labels gets round linear ticks instead.
 type logTicks struct{}
 
 // Ticks returns the ticks within [lo, hi], lo > 0.
@@ -188,23 +191,16 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		last--
 	}
 	powers := last - first + 1
-	if powers < 2 {
-		var ticks []plot.Tick
-		for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
-			if t.Value >= lo && t.Value <= hi {
-				ticks = append(ticks, t)
-			}
-		}
-		return ticks
-	}
-	step := (powers + maxLogLabels - 1) / maxLogLabels
+	step := max(1, (powers+maxLogLabels-1)/maxLogLabels)
 	var ticks []plot.Tick
+	labels := 0
 	for e := first - 1; e <= last; e++ {
 		v := pow10(e)
 		if e >= first {
 			t := plot.Tick{Value: v}
 			if e%step == 0 {
 				t.Label = logLabel(e)
+				labels++
 			}
 			ticks = append(ticks, t)
 		}
@@ -213,9 +209,18 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		for m := 2; m < 10; m++ {
 			if u := float64(m) * v; inRange(u) {
-				ticks = append(ticks, plot.Tick{Value: u})
+				t := plot.Tick{Value: u}
+				if powers <= 2 && (m == 2 || m == 5) {
+					// Few decades: label 2 and 5 times each power too.
+					t.Label = multipleLabel(m, e)
+					labels++
+				}
+				ticks = append(ticks, t)
 			}
 		}
+	}
+	if labels < 2 {
+		return roundTicks{}.Ticks(lo, hi)
 	}
 	return ticks
 }
@@ -227,6 +232,15 @@ func logLabel(e int) string {
 		return strconv.FormatFloat(pow10(e), 'f', -1, 64)
 	}
 	return fmt.Sprintf("1e%+d", e)
+}
+
+// multipleLabel is the label of m·10^e, m from 2 to 9, in the style of
+// logLabel: "0.02", "500", "5e+26".
+func multipleLabel(m, e int) string {
+	if e >= -3 && e <= 2 {
+		return strconv.FormatFloat(float64(m)*pow10(e), 'f', max(0, -e), 64)
+	}
+	return fmt.Sprintf("%de%+d", m, e)
 }
 
 // pow10 returns the float64 nearest to 10^e, as the literal 1e<e> is:

@@ -59,41 +59,17 @@ type ParamNorm struct {
 // Comparing the kernels' norms from the input layer to the output shows
 // vanishing gradients.
 func GradientNorms(m Model, d *datasets.Dataset) ([]ParamNorm, error) {
-	spec := m.Spec()
-	if err := checkData(spec, d, "data"); err != nil {
-		return nil, err
-	}
-	idx := make([]int, d.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	net, err := newTrainNet(m, spec, len(idx), 0, 0, false)
+	grads, err := Gradients(m, d)
 	if err != nil {
 		return nil, err
 	}
-	net.feed(d, idx, nil, nil)
-	if _, err := net.run(); err != nil {
-		return nil, err
-	}
-	var out []ParamNorm
-	i := 0
-	for _, p := range m.Params() {
-		if !p.Trainable {
-			continue
-		}
+	out := make([]ParamNorm, len(grads))
+	for i, g := range grads {
 		var ss float64
-		switch g := net.gs[i].(type) {
-		case []float32:
-			for _, v := range g {
-				ss += float64(v) * float64(v)
-			}
-		case []float64:
-			for _, v := range g {
-				ss += v * v
-			}
+		for _, v := range g.Values {
+			ss += v * v
 		}
-		out = append(out, ParamNorm{Name: p.Name, Norm: math.Sqrt(ss)})
-		i++
+		out[i] = ParamNorm{Name: g.Name, Norm: math.Sqrt(ss)}
 	}
 	return out, nil
 }

@@ -17,6 +17,11 @@
 // file (TrainState.Write, ReadTrainState) and given back as Config.Resume, it continues
 // the run, which then ends with the very bits of a run that was never interrupted.
 //
+// Analysis: Gradients and GradientNorms give the loss gradient the training
+// graph computes; GradCheck compares it with finite differences, the test
+// that a model is differentiated correctly; LeastSquares, LossSurface,
+// SampleLosses and Hardest look at a model and its data.
+//
 // Vocabulary: an epoch is one pass over the training data; an iteration is
 // one mini-batch update. With N samples and batch size m an epoch has
 // ⌈N/m⌉ iterations, the last one with the remaining samples.

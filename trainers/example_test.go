@@ -116,3 +116,25 @@ func ExampleReduceLROnPlateau() {
 	// Epoch 16: ReduceLROnPlateau reducing learning rate to 0.0625.
 	// first and last rate: 0.5 0.0625
 }
+
+// Check that Gorgonia differentiates a model's loss correctly: its
+// symbolic gradient against finite differences, on 4 samples.
+func ExampleGradCheck() {
+	moons := datasets.Moons(100, 0.1, 1)
+	m, _ := models.NewMLP(2, []models.Hidden{{Units: 16, Activation: models.Tanh}}, models.BinaryOutput(), models.WithSeed(1))
+	r, err := trainers.GradCheck(m, moons, trainers.GradCheckConfig{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range r.Params {
+		fmt.Printf("%-15s %2d of %2d values, agree: %v\n", p.Name, p.Checked, p.Size, p.MaxRelError < 1e-6)
+	}
+	fmt.Println("ok:", r.OK())
+	// Output:
+	// dense_1/kernel  32 of 32 values, agree: true
+	// dense_1/bias    16 of 16 values, agree: true
+	// dense_2/kernel  16 of 16 values, agree: true
+	// dense_2/bias     1 of  1 values, agree: true
+	// ok: true
+}

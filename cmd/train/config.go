@@ -44,6 +44,7 @@ type config struct {
 	N           int     `json:"n"`
 	Standardize bool    `json:"standardize"`
 	MNISTDir    string  `json:"mnist_dir,omitempty"`
+	GradCheck   bool    `json:"gradcheck,omitempty"`
 	// How a CSV table is read (see table.go).
 	Sep      string `json:"sep,omitempty"`
 	Skip     int    `json:"skip,omitempty"`
@@ -92,6 +93,7 @@ Examples:
   go run ./cmd/train -data houses.csv -target price -output relu -loss huber
   go run ./cmd/train -data scores.csv -target math,reading,writing
   go run ./cmd/train -model arch.json -epochs 5
+  go run ./cmd/train -model arch.json -gradcheck
   go run ./cmd/train -config run.json -lr 0.01
 
 Flags:
@@ -130,6 +132,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Out, "out", c.Out, "run `directory`, new or empty (see -overwrite, -resume) (default runs/<model>-<data>-<time>, with -2, -3, ... for runs started in the same second)")
 	fs.IntVar(&c.N, "n", c.N, "number of samples of a synthetic data set")
 	fs.BoolVar(&c.Standardize, "standardize", c.Standardize, "standardise tabular features with statistics of the training data (kept in the model)")
+	fs.BoolVar(&c.GradCheck, "gradcheck", c.GradCheck, "check the model's gradients against finite differences on a few training samples (in float64), print the report and exit without training")
 	fs.StringVar(&c.MNISTDir, "mnist-dir", c.MNISTDir, "`directory` holding the four MNIST files, looked in first")
 	fs.StringVar(&c.Sep, "sep", c.Sep, "CSV field `separator`: , ; tab | space (runs of spaces and tabs) (default: detected)")
 	fs.IntVar(&c.Skip, "skip", c.Skip, "CSV `lines` to skip before the header (a preamble)")

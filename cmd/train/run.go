@@ -63,16 +63,20 @@ func run(ctx context.Context, args []string, e env) (err error) {
 	log := &logrus.Logger{Out: e.stderr, Formatter: &logrus.TextFormatter{DisableTimestamp: true}, Level: logrus.InfoLevel, Hooks: logrus.LevelHooks{}}
 	// The run directory first: one that cannot be written fails now, not
 	// after the training.
-	rd, err := openRunDir(c, fmt.Sprintf("%s-%s-%s", dataLabel(c.Model), dataLabel(c.Data), e.now().Format("20060102-150405")), resumed != nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
+	// -gradcheck checks the model and trains nothing: no run directory.
+	var dir string
+	if !c.GradCheck {
+		rd, err := openRunDir(c, fmt.Sprintf("%s-%s-%s", dataLabel(c.Model), dataLabel(c.Data), e.now().Format("20060102-150405")), resumed != nil)
 		if err != nil {
-			rd.removeIfEmpty()
+			return err
 		}
-	}()
-	dir := rd.path
+		defer func() {
+			if err != nil {
+				rd.removeIfEmpty()
+			}
+		}()
+		dir = rd.path
+	}
 	d, err := loadData(ctx, c, log)
 	if err != nil {
 		return err
@@ -95,6 +99,9 @@ func run(ctx context.Context, args []string, e env) (err error) {
 	fmt.Fprint(e.stdout, d.summary)
 	if err := m.Summary(e.stdout); err != nil {
 		return err
+	}
+	if c.GradCheck {
+		return gradCheck(m, d, c, e.stdout)
 	}
 	if resumed != nil {
 		fmt.Fprintf(e.stdout, "Resuming the run in %s after epoch %d of %d\n", dir, resumed.Epoch, c.Epochs)
@@ -207,4 +214,18 @@ func evaluateAll(m *models.Model, d *runData) (*results, error) {
 		}
 	}
 	return &r, nil
+}
+
+// gradCheck checks the model's gradients on a few training samples, with
+// the run's L2 penalty and seed, and writes the report: the error of a
+// failed check names the worst parameter.
+func gradCheck(m *models.Model, d *runData, c config, w io.Writer) error {
+	r, err := trainers.GradCheck(m, d.train, trainers.GradCheckConfig{L2: c.L2, L1: c.L1, Seed: c.Seed})
+	if err != nil {
+		return err
+	}
+	if err := r.WriteText(w); err != nil {
+		return err
+	}
+	return r.Err()
 }

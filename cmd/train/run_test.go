@@ -363,3 +363,25 @@ func TestTrainRegressionPlots(t *testing.T) {
 		t.Errorf("linreg on linear data: val R² %v", doc.Validation["r2"])
 	}
 }
+
+// -gradcheck checks the model the flags describe, prints the report and
+// trains nothing.
+func TestGradCheckFlag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	stdout, _, err := runIn(t, context.Background(), "-data", "moons", "-n", "100", "-hidden", "8,8", "-l2", "0.01", "-gradcheck", "-out", dir)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stdout)
+	}
+	for _, want := range []string{`Model: "mlp"`, "gradient check: symbolic gradients against central differences",
+		"(on a float64 copy of the float32 model)", "dense_3/bias", "ok: every checked derivative agrees"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "Epoch 1/") {
+		t.Errorf("-gradcheck trained:\n%s", stdout)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("-gradcheck created the run directory %s (%v)", dir, err)
+	}
+}
