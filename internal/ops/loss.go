@@ -116,6 +116,11 @@ func (o Output) String() string {
 type Objective struct {
 	Loss   Loss
 	Output Output
+	// Sum makes a sample's loss the sum over its values instead of their
+	// mean (categorical cross-entropy is a sum over the classes either
+	// way): a variational autoencoder's reconstruction loss is the sum of
+	// the binary cross-entropies of an image's pixels.
+	Sum bool
 }
 
 // Check reports an output the loss cannot be computed through.
@@ -139,7 +144,12 @@ func (o Objective) Check() error {
 	return nil
 }
 
-func (o Objective) String() string { return fmt.Sprintf("%v(%v)", o.Loss, o.Output) }
+func (o Objective) String() string {
+	if o.Sum {
+		return fmt.Sprintf("%v(%v),sum", o.Loss, o.Output)
+	}
+	return fmt.Sprintf("%v(%v)", o.Loss, o.Output)
+}
 
 // SampleLoss returns the loss of one sample from its values before the
 // output activation, z, and its targets y, encoded for the loss (one-hot
@@ -149,12 +159,16 @@ func (o Objective) SampleLoss(z, y []float32) float64 {
 	return rowLoss(o, z, y, nil, 0)
 }
 
-// rowLoss returns the loss of one sample, a mean over its values (the sum
-// over classes for categorical cross-entropy), from its values before the
-// output activation z and its encoded targets y. With dz non-nil it also
-// writes scale·∂loss/∂z into dz. It computes in float64 whatever T is.
+// rowLoss returns the loss of one sample, a mean over its values (their
+// sum with o.Sum, and always for categorical cross-entropy, a sum over the
+// classes), from its values before the output activation z and its encoded
+// targets y. With dz non-nil it also writes scale·∂loss/∂z into dz. It
+// computes in float64 whatever T is.
 func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	u := float64(len(z))
+	if o.Sum {
+		u = 1
+	}
 	switch o.Loss {
 	case BinaryCrossEntropy:
 		var total float64
@@ -199,7 +213,7 @@ func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	}
 	// A regression loss on the outputs.
 	if o.Output == OutSoftmax {
-		return softmaxRegression(o.Loss, z, y, dz, scale)
+		return softmaxRegression(o.Loss, z, y, dz, scale, u)
 	}
 	var total float64
 	for i, v := range z {
@@ -213,11 +227,10 @@ func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	return total / u
 }
 
-// softmaxRegression is a regression loss on softmax outputs: its gradient
-// goes back through the softmax's Jacobian, dz_j = a_j·(g_j - Σ_k a_k·g_k)
-// for g = ∂loss/∂a.
-func softmaxRegression[T float](l Loss, z, y, dz []T, scale float64) float64 {
-	u := float64(len(z))
+// softmaxRegression is a regression loss on softmax outputs, the sum over
+// the values divided by u: its gradient goes back through the softmax's
+// Jacobian, dz_j = a_j·(g_j - Σ_k a_k·g_k) for g = ∂loss/∂a.
+func softmaxRegression[T float](l Loss, z, y, dz []T, scale, u float64) float64 {
 	mx, lse := logSumExp(z)
 	a := make([]float64, len(z))
 	g := make([]float64, len(z))
