@@ -73,7 +73,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 		if err != nil {
 			return nil, err
 		}
-		return G.Mean(l)
+		return reduce(b, o, l, n)
 	case ops.Perceptron:
 		// mean(-s·z over the mistakes s·z ≤ 0), s = 2y - 1: the mistakes'
 		// mask is a comparison, through which no gradient flows.
@@ -101,7 +101,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 		if err != nil {
 			return nil, err
 		}
-		return G.Mean(l)
+		return reduce(b, o, l, n)
 	}
 	a, err := gorgoniaOutput(o.Output, z)
 	if err != nil {
@@ -125,7 +125,7 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y *G.Node) (*G.Node, error) 
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(l)
+	return reduce(b, o, l, n)
 }
 
 // huber returns ½q² + δ(|d| - q) with q = min(|d|, δ) = |d| - relu(|d| - δ):
@@ -205,4 +205,18 @@ func logSoftmax(z *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return G.BroadcastSub(shifted, ls, nil, []byte{1})
+}
+
+// reduce returns the loss of the batch from the per-value losses l of n
+// samples: their mean, or with o.Sum the mean over the samples of each
+// sample's sum.
+func reduce(b *builder, o ops.Objective, l *G.Node, n int) (*G.Node, error) {
+	if !o.Sum {
+		return G.Mean(l)
+	}
+	total, err := G.Sum(l)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(total, b.scalar(1/float64(n)))
 }

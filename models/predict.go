@@ -72,16 +72,31 @@ func (m *Model) inferGraph(size, full int) (*inferNet, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := tensor.New(tensor.Of(m.dt), tensor.WithShape(net.X.Shape()...))
-	if err := G.Let(net.X, x); err != nil {
-		return nil, fmt.Errorf("models: %s: binding the input: %w", m.spec.Name, err)
+	n, err := m.newInferNet(g, net)
+	if err != nil {
+		return nil, err
 	}
-	n := &inferNet{net: net, vm: G.NewTapeMachine(g), x: x}
 	if m.infer == nil {
 		m.infer = map[int]*inferNet{}
 	}
 	m.infer[size] = n
 	return n, nil
+}
+
+// newInferNet binds the input of an inference graph, and its noise inputs
+// (a sampling layer's) to zeros: at inference a sampling layer outputs
+// the mean of its latent distribution.
+func (m *Model) newInferNet(g *G.ExprGraph, net *Net) (*inferNet, error) {
+	x := tensor.New(tensor.Of(m.dt), tensor.WithShape(net.X.Shape()...))
+	if err := G.Let(net.X, x); err != nil {
+		return nil, fmt.Errorf("models: %s: binding the input: %w", m.spec.Name, err)
+	}
+	for _, nz := range net.Noise {
+		if err := G.Let(nz.Node, tensor.New(tensor.Of(m.dt), tensor.WithShape(nz.Node.Shape()...))); err != nil {
+			return nil, fmt.Errorf("models: %s: binding the noise: %w", m.spec.Name, err)
+		}
+	}
+	return &inferNet{net: net, vm: G.NewTapeMachine(g), x: x}, nil
 }
 
 // Logits runs the model on the samples in x (row-major, InputDim values
