@@ -2,8 +2,11 @@
 // data sets and decision regions (Scatter, DecisionRegions, RegressionFit),
 // training curves (History, Curves), loss landscapes with optimiser paths
 // (Contours), per-layer figures (Bars), a confusion matrix
-// (ConfusionMatrix) and grids of small images such as MNIST digits or
-// convolution filters (ImageGrid, SampleGrid, Filters).
+// (ConfusionMatrix), grids of small images such as MNIST digits or
+// convolution filters (ImageGrid, SampleGrid, Filters), and the figures of
+// autoencoders: images above their reconstructions (Reconstructions), the
+// latent codes of a data set by class (Latent) and the images a decoder
+// makes of a grid over its latent plane (Manifold).
 //
 // Every constructor returns a *plot.Plot, which callers may adjust (a
 // title, axis labels) before rendering it with PNG, for notebooks, or Save,

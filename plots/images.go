@@ -174,6 +174,8 @@ type tile struct {
 	img   *image.Gray
 	title string
 	wrong bool // the title is drawn in red
+	// hidden leaves the tile's place empty.
+	hidden bool
 }
 
 // tileGrid is a plotter that lays out tiles in a grid filling the data
@@ -253,6 +255,9 @@ func (g *tileGrid) Plot(c draw.Canvas, _ *plot.Plot) {
 		dpi = r.DPI()
 	}
 	for i, t := range g.tiles {
+		if t.hidden {
+			continue
+		}
 		r := rects[i]
 		c.DrawImage(r, upscale(t.img, r.Size().X.Dots(dpi)))
 		c.StrokeLines(tileBorder, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min})
