@@ -13,6 +13,9 @@ import (
 // buildModel builds the model c names for the training data, standardising
 // tabular features with statistics of the training set only.
 func buildModel(c config, d *runData, log *logrus.Logger) (*models.Model, error) {
+	if isGenerative(c.Model) {
+		return buildGenerative(c, d)
+	}
 	train := d.train
 	opts := []models.Option{models.WithSeed(c.Seed), models.WithDataInfo(train)}
 	if c.Standardize && !d.images && c.Data != "mnist" {

@@ -23,14 +23,20 @@ func (o *runOutput) writePlots() error {
 	}
 	train := o.d.train
 	metric := "accuracy"
-	if o.m.Spec().Task() == models.Regression {
+	switch o.m.Spec().Task() {
+	case models.Regression:
 		metric = "mae"
+	case models.Reconstruction:
+		metric = "mse"
 	}
 	if err := o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) }); err != nil {
 		return err
 	}
 	if err := o.plot(metric+".png", func() (*plot.Plot, error) { return plots.History(o.hist, metric, marker) }); err != nil {
 		return err
+	}
+	if o.m.Spec().Task() == models.Reconstruction {
+		return o.writeGenerativePlots()
 	}
 	switch {
 	case train.IsClassification() && train.Dim() == 2:
