@@ -107,7 +107,9 @@ func WithLoss(l Loss) Option { return func(o *options) { o.loss = l } }
 func WithName(name string) Option { return func(o *options) { o.name = name } }
 
 // WithDataInfo records the names of d's features, targets and classes in
-// the model, so that predictions can be labelled and inputs checked by name.
+// the model, so that predictions can be labelled and inputs checked by
+// name. A model that reconstructs its input (an autoencoder) records only
+// the feature names: its outputs are its inputs.
 func WithDataInfo(d *datasets.Dataset) Option {
 	return func(o *options) {
 		o.features, o.targets, o.classes = d.Features, d.Targets, d.Classes
@@ -137,10 +139,10 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	if o.features != nil {
 		spec.Features = o.features
 	}
-	if o.targets != nil {
+	if o.targets != nil && !spec.Reconstructs() {
 		spec.Targets = o.targets
 	}
-	if o.hasClasses {
+	if o.hasClasses && !spec.Reconstructs() {
 		spec.Classes = o.classes
 	}
 	if o.loss != "" {
