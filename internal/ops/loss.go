@@ -162,8 +162,9 @@ func (o Objective) SampleLoss(z, y []float32) float64 {
 // rowLoss returns the loss of one sample, a mean over its values (their
 // sum with o.Sum, and always for categorical cross-entropy, a sum over the
 // classes), from its values before the output activation z and its encoded
-// targets y. With dz non-nil it also writes scale·∂loss/∂z into dz. It
-// computes in float64 whatever T is.
+// targets y. With dz non-nil it also writes scale·∂loss/∂z into dz, and the
+// loss it returns may then be left out (binary cross-entropy skips it, its
+// costliest part). It computes in float64 whatever T is.
 func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	u := float64(len(z))
 	if o.Sum {
@@ -171,13 +172,16 @@ func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	}
 	switch o.Loss {
 	case BinaryCrossEntropy:
+		if dz != nil {
+			for i, v := range z {
+				dz[i] = T(scale / u * (sigmoid(float64(v)) - float64(y[i])))
+			}
+			return 0
+		}
 		var total float64
 		for i, v := range z {
 			zi, yi := float64(v), float64(y[i])
 			total += softplus(zi) - yi*zi
-			if dz != nil {
-				dz[i] = T(scale / u * (sigmoid(zi) - yi))
-			}
 		}
 		return total / u
 	case Perceptron:
@@ -312,10 +316,12 @@ func (o Output) Apply(z []float32) {
 	if o == OutLinear {
 		return
 	}
-	for i, v := range z {
-		a, _ := outputValue(o, float64(v))
-		z[i] = float32(a)
-	}
+	elementwise(len(z), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a, _ := outputValue(o, float64(z[i]))
+			z[i] = float32(a)
+		}
+	})
 }
 
 // logSumExp returns a row's maximum m and log Σ exp(z - m).
@@ -401,18 +407,31 @@ func (op *lossOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // batchLoss returns the mean loss over the n samples of z and y and, with
-// dz non-nil, writes g·∂mean/∂z into it. Samples are summed in order, so
-// the result does not depend on the number of cores.
+// dz non-nil, writes g·∂mean/∂z into it (the loss returned may then be
+// left out, as rowLoss says). The samples are computed in parallel when
+// there are many values, and summed in order, so the result does not
+// depend on the number of cores.
 func batchLoss[T float](o Objective, n int, z, y, dz []T, g float64) float64 {
 	u := len(z) / n
-	var total float64
-	for r := range n {
-		zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
-		var dr []T
-		if dz != nil {
-			dr = dz[r*u : (r+1)*u]
+	rows := make([]float64, n)
+	each := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
+			var dr []T
+			if dz != nil {
+				dr = dz[r*u : (r+1)*u]
+			}
+			rows[r] = rowLoss(o, zr, yr, dr, g/float64(n))
 		}
-		total += rowLoss(o, zr, yr, dr, g/float64(n))
+	}
+	if len(z) < 1<<14 {
+		each(0, n)
+	} else {
+		parallel(n, each)
+	}
+	var total float64
+	for _, l := range rows {
+		total += l
 	}
 	return total / float64(n)
 }
