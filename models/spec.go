@@ -432,7 +432,11 @@ func (s Spec) validateOutput() error {
 		}
 	}
 	if s.Table != nil {
-		if err := s.Table.Check(s.Features, s.Targets, s.Classes); err != nil {
+		classes := s.Classes
+		if s.Reconstructs() {
+			classes = s.Table.Classes // the table's target is not an autoencoder's
+		}
+		if err := s.Table.Check(s.Features, s.Targets, classes); err != nil {
 			return err
 		}
 	}

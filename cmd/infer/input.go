@@ -135,6 +135,9 @@ func readHeader(path string) ([]string, error) {
 // the header has it, holding the model's classes or numbers.
 func csvOptions(spec models.Spec, header []string) (datasets.CSVOptions, error) {
 	opts := datasets.CSVOptions{NoTarget: true, Features: spec.Features}
+	if spec.Task() == models.Reconstruction {
+		return opts, nil // an autoencoder's targets are its features
+	}
 	targets, err := targetColumns(spec, header)
 	if err != nil || targets == nil {
 		return opts, err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,5 +101,42 @@ func TestTrainGenerativeRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: error %v; want one containing %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// An architecture file can be an autoencoder of a table's features: the
+// last dense layer gets as many units as there are features, and the
+// table's target is not trained on.
+func TestTrainAutoencoderArchitecture(t *testing.T) {
+	tmp := t.TempDir()
+	arch := filepath.Join(tmp, "ae.json")
+	if err := os.WriteFile(arch, []byte(`{"name": "tiny-ae", "layers": [
+		{"type": "dense", "units": 2, "activation": "tanh", "name": "code"},
+		{"type": "dense", "activation": "sigmoid"}],
+		"loss": "binary_crossentropy", "target": "input", "latent": "code"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := writeTable(t, "a,b,c,label", 120, func(rng *rand.Rand) string {
+		v := rng.Float64()
+		label := "low"
+		if v > 0.5 {
+			label = "high"
+		}
+		return fmt.Sprintf("%.3f,%.3f,%.3f,%s", v, 1-v, v*v, label)
+	})
+	dir := filepath.Join(tmp, "run")
+	stdout, _, err := runIn(t, context.Background(), "-model", arch, "-data", path, "-epochs", "5", "-out", dir)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stdout)
+	}
+	m, err := models.Load(filepath.Join(dir, modelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Spec().Task() != models.Reconstruction || m.Spec().Units() != 3 || m.LatentDim() != 2 {
+		t.Errorf("task %s, %d outputs, latent %d; want a reconstruction of the 3 features through 2", m.Spec().Task(), m.Spec().Units(), m.LatentDim())
+	}
+	if doc := readMetrics(t, dir); doc.Validation["mse"] <= 0 || doc.Validation["accuracy"] != 0 {
+		t.Errorf("validation metrics %v; want loss and mse", doc.Validation)
 	}
 }
