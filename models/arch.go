@@ -24,11 +24,17 @@ import (
 //	  ],
 //	  "loss": "categorical_crossentropy"
 //	}
+//
+// An autoencoder's architecture says "target": "input" (and may name its
+// "latent" layer and a "loss_reduction"), as a Spec does.
 type Architecture struct {
-	Name   string      `json:"name,omitempty"`
-	DType  string      `json:"dtype,omitempty"`
-	Layers []LayerSpec `json:"layers"`
-	Loss   Loss        `json:"loss,omitempty"`
+	Name          string      `json:"name,omitempty"`
+	DType         string      `json:"dtype,omitempty"`
+	Layers        []LayerSpec `json:"layers"`
+	Loss          Loss        `json:"loss,omitempty"`
+	Target        string      `json:"target,omitempty"`
+	LossReduction string      `json:"loss_reduction,omitempty"`
+	Latent        string      `json:"latent,omitempty"`
 }
 
 // ReadArchitecture reads an architecture as JSON from r. Unknown fields
@@ -87,5 +93,6 @@ func (a Architecture) Spec(input []int) Spec {
 	if name == "" {
 		name = "model"
 	}
-	return Spec{Name: name, DType: a.DType, Input: input, Layers: a.Layers, Loss: a.Loss}
+	return Spec{Name: name, DType: a.DType, Input: input, Layers: a.Layers, Loss: a.Loss,
+		Target: a.Target, LossReduction: a.LossReduction, Latent: a.Latent}
 }

@@ -2,9 +2,10 @@
 // Gorgonia graphs: the perceptron, linear and logistic regression, the
 // multi-layer perceptron, a small ConvNet, and any stack of layers from
 // one vocabulary: dense, activation, dropout, normalization, batchnorm,
-// conv2d, conv2d_transpose, maxpool2d, avgpool2d, upsample2d, flatten and
-// reshape (LayerTypes lists them), with the activations linear, relu,
-// leaky_relu, sigmoid, tanh, and softmax or step at the output.
+// conv2d, conv2d_transpose, maxpool2d, avgpool2d, upsample2d, flatten,
+// reshape and sampling (LayerTypes lists them), with the activations
+// linear, relu, leaky_relu, sigmoid, tanh, and softmax or step at the
+// output.
 //
 // A model is data (a Spec, which round-trips through JSON, or the
 // Architecture of a file) plus named parameter tensors (Params). It does
@@ -31,6 +32,20 @@
 // (Spec.Task) follows from the loss and the output: classification,
 // multi-label classification (several sigmoid units), or regression, whose
 // outputs may have any shape, such as an image.
+//
+// Generative models: an autoencoder (NewAutoencoder, NewConvAutoencoder)
+// is trained to output its own input (Spec.Target is TargetInput, the task
+// Reconstruction) through a narrow latent layer (Spec.Latent): Encode
+// returns a sample's code, Decode turns codes back into samples. A
+// variational autoencoder (NewVAE, NewConvVAE) has a sampling layer whose
+// input is the means and log-variances of its latent values, and whose
+// output is a draw z = μ + σ·ε: the noise ε is an input of the training
+// graph (Net.Noise) that the trainer fills from its seeded generator, and
+// the layer adds the KL divergence from the prior to the loss as a term
+// of its own (Net.Terms, "kl_loss"). At inference (Logits, Predict,
+// Encode) z = μ; Generate decodes draws of the prior. Its reconstruction
+// loss is summed over a sample's values (Spec.LossReduction ReduceSum), as
+// in the Keras and PyTorch examples.
 //
 // Shapes: a batch of inputs is (batch, features) for tabular data and
 // (batch, channels, height, width) for images (channels first). The

@@ -141,3 +141,23 @@ func ExampleReadArchitecture() {
 	// Output:
 	// regression huber relu 1
 }
+
+// A variational autoencoder of MNIST's digits: trained on its own input,
+// with a KL term in its loss, a 2-value code to encode into, and a prior
+// to draw new digits from.
+func ExampleNewVAE() {
+	m, err := models.NewVAE([]int{784}, 512, 2, models.WithSeed(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	spec := m.Spec()
+	fmt.Println(spec.Task(), spec.Loss, spec.LossReduction, spec.LossTerms(), spec.Latent, m.LatentShape())
+	images := make([]float32, 3*784) // three blank images
+	codes, _ := m.Encode(images)
+	digits, _ := m.Generate(5, 1)
+	fmt.Println(len(codes), "code values,", len(digits), "generated pixels")
+	// Output:
+	// reconstruction binary_crossentropy sum [kl_loss] z [2]
+	// 6 code values, 3920 generated pixels
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,8 +38,12 @@ const (
 	// model's inputs and outputs mean: a build that ignored them would
 	// predict wrongly, so a model that has either is written as version 3,
 	// which older builds refuse, and any other model as version 2, which
-	// they read. Files of versions 1 and 2 read as before.
-	FileVersion = 3
+	// they read. Files of versions 1 and 2 read as before. Version 4 added
+	// the generative models' settings (Spec.Target, Spec.LossReduction,
+	// Spec.Latent) and the sampling layer: a model that has any of them is
+	// written as version 4, which older builds refuse rather than train on
+	// the wrong targets or report the wrong loss.
+	FileVersion = 4
 
 	manifestName = "model.json"
 	maxManifest  = 16 << 20
@@ -217,6 +222,9 @@ func Read(r io.ReaderAt, size int64) (*Model, error) {
 	if man.Version < 3 && (man.Spec.Table != nil || man.Spec.TargetScale != nil) {
 		return nil, fmt.Errorf("%w: a version %d file cannot hold a table encoding or a target standardisation", ErrNotModelFile, man.Version)
 	}
+	if man.Version < 4 && man.Spec.generative() {
+		return nil, fmt.Errorf("%w: a version %d file cannot hold a reconstruction target, a loss reduction, a latent layer or a sampling layer", ErrNotModelFile, man.Version)
+	}
 	// Every weight is stored in the file, so a spec whose parameters need
 	// more bytes than the file has is refused before anything is allocated.
 	m, err := describe(man.Spec, newRand(0), size)
@@ -295,6 +303,9 @@ func readParam(f *zip.File, sum string, p *Param) error {
 
 // fileVersion is the oldest format version that holds everything in s.
 func (s Spec) fileVersion() int {
+	if s.generative() {
+		return 4
+	}
 	if s.Table != nil || s.TargetScale != nil {
 		return 3
 	}
@@ -320,4 +331,10 @@ func readMember(f *zip.File, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("member %s is larger than %d bytes", f.Name, limit)
 	}
 	return b.Bytes(), nil
+}
+
+// generative reports whether s uses what format version 4 added.
+func (s Spec) generative() bool {
+	return s.Target != "" || s.LossReduction != "" || s.Latent != "" ||
+		slices.ContainsFunc(s.Layers, func(l LayerSpec) bool { return l.Type == LayerSampling })
 }

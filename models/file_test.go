@@ -136,7 +136,7 @@ func TestReadRejectsBadFiles(t *testing.T) {
 			return d
 		}, nil), "no model.json"},
 		{"other format", rezip(t, good, replaceIn(manifestName, `"dlgo-model"`, `"keras"`), nil), `format is "keras"`},
-		{"newer version", rezip(t, good, replaceIn(manifestName, `"version": 2`, `"version": 4`), nil), "upgrade dlgo"},
+		{"newer version", rezip(t, good, replaceIn(manifestName, `"version": 2`, `"version": 99`), nil), "upgrade dlgo"},
 		{"bad json", rezip(t, good, replaceIn(manifestName, `{`, `[`), nil), "model.json is not valid"},
 		{"bad spec", rezip(t, good, replaceIn(manifestName, `"units": 3`, `"units": 0`), nil), "invalid"},
 		{"missing member", rezip(t, good, func(n string, d []byte) []byte {

@@ -168,10 +168,16 @@ var buildMu sync.Mutex
 // Graphs are built one at a time in the whole program: building one
 // updates counters global to Gorgonia (its op groups), unsynchronised.
 func (m *Model) newInferNet(size int) (*inferNet, error) {
+	return m.newPartNet(0, len(m.layers), size)
+}
+
+// newPartNet builds an inference graph of the layers [from, to) for
+// batches of size, as newInferNet does.
+func (m *Model) newPartNet(from, to, size int) (*inferNet, error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	g := G.NewGraph()
-	net, err := m.forward(g, size, false, false, sharedTensor)
+	net, err := m.forward(g, size, false, false, from, to, sharedTensor)
 	if err != nil {
 		return nil, err
 	}
@@ -179,5 +185,20 @@ func (m *Model) newInferNet(size int) (*inferNet, error) {
 	if err := G.Let(net.X, x); err != nil {
 		return nil, fmt.Errorf("models: %s: binding the input: %w", m.spec.Name, err)
 	}
+	if err := m.bindNoise(net); err != nil {
+		return nil, err
+	}
 	return &inferNet{size: size, net: net, vm: G.NewTapeMachine(g), x: x}, nil
+}
+
+// bindNoise binds an inference graph's noise inputs (a sampling layer's)
+// to zeros: at inference a sampling layer outputs the mean of its latent
+// distribution.
+func (m *Model) bindNoise(net *Net) error {
+	for _, nz := range net.Noise {
+		if err := G.Let(nz.Node, tensor.New(tensor.Of(m.dt), tensor.WithShape(nz.Node.Shape()...))); err != nil {
+			return fmt.Errorf("models: %s: binding the noise: %w", m.spec.Name, err)
+		}
+	}
+	return nil
 }

@@ -27,6 +27,9 @@ type refContext struct {
 	s     LayerSpec
 	in    []int
 	train bool
+	// noise holds the standard normal draws a sampling layer's training
+	// graph is given (fixedNoise); at inference it is nil: no noise.
+	noise []float64
 }
 
 // refFunc computes a layer's outputs for n samples x (row-major, float64)
@@ -52,7 +55,11 @@ func refForward(t *testing.T, m *Model, x []float64, n int, train bool) []float6
 		if !ok {
 			t.Fatalf("no reference forward pass for layer type %q", s.Type)
 		}
-		x = ref(refContext{l: l, s: s, in: shape, train: train}, x, n)
+		c := refContext{l: l, s: s, in: shape, train: train}
+		if train {
+			c.noise = fixedNoise(n * tensor.Shape(l.outShape()).TotalSize())
+		}
+		x = ref(c, x, n)
 		shape = l.outShape()
 	}
 	return x
@@ -178,6 +185,7 @@ func checkReference(t *testing.T, c layerCase) {
 			if err := G.Let(net.X, denseOf(m.dt, net.X.Shape(), x64)); err != nil {
 				t.Fatal(err)
 			}
+			bindNoise(t, net)
 			if err := G.NewTapeMachine(g).RunAll(); err != nil {
 				t.Fatal(err)
 			}
@@ -244,6 +252,7 @@ func checkGradients(t *testing.T, spec Spec, train bool, opts ...Option) {
 		t.Fatal(err)
 	}
 	bindMasks(t, net, rng)
+	bindNoise(t, net)
 	c := G.NewTensor(g, tensor.Float64, net.Out.Dims(), G.WithShape(net.Out.Shape()...), G.WithName("c"),
 		G.WithValue(denseOf(tensor.Float64, net.Out.Shape(), randomValues(rng, net.Out.Shape().TotalSize()))))
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(net.Out, c))))
@@ -274,6 +283,28 @@ func bindMasks(t *testing.T, net *Net, rng *rand.Rand) {
 			}
 		}
 		if err := G.Let(mk.Node, denseOf(mk.Node.Dtype(), mk.Node.Shape(), v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// fixedNoise returns n values that stand for standard normal draws, the
+// same on every call, so that a layer's reference sees the noise its graph
+// was given.
+func fixedNoise(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 1.3 * math.Sin(1.7*float64(i)+0.3)
+	}
+	return v
+}
+
+// bindNoise fills a graph's noise inputs (a sampling layer's) with
+// fixedNoise.
+func bindNoise(t *testing.T, net *Net) {
+	t.Helper()
+	for _, nz := range net.Noise {
+		if err := G.Let(nz.Node, denseOf(nz.Node.Dtype(), nz.Node.Shape(), fixedNoise(nz.Node.Shape().TotalSize()))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -323,6 +354,7 @@ func lossAndGradients(t *testing.T, m *Model, train bool, x, y []float64, batch 
 		t.Fatal(err)
 	}
 	bindMasks(t, net, rand.New(rand.NewPCG(8, 8)))
+	bindNoise(t, net)
 	wrt := G.Nodes{net.X}
 	for i, p := range m.Params() {
 		if p.Trainable {
@@ -347,13 +379,19 @@ func lossAndGradients(t *testing.T, m *Model, train bool, x, y []float64, batch 
 // the same loss and gradients, to 1e-6, in float64.
 func checkGorgoniaPath(t *testing.T, c layerCase, train bool) {
 	t.Helper()
+	checkGorgoniaSpec(t, c.spec(), train)
+}
+
+// checkGorgoniaSpec is checkGorgoniaPath on the model of spec.
+func checkGorgoniaSpec(t *testing.T, spec Spec, train bool) {
+	t.Helper()
 	const batch = 4
-	fused, err := New(c.spec(), WithFloat64(), WithSeed(9), WithInputGradient())
+	fused, err := New(spec, WithFloat64(), WithSeed(9), WithInputGradient())
 	if err != nil {
 		t.Fatal(err)
 	}
 	perturb(fused, rand.New(rand.NewPCG(4, 4)))
-	ref, err := New(c.spec(), WithFloat64(), WithSeed(9), WithInputGradient(), WithGorgoniaOps())
+	ref, err := New(spec, WithFloat64(), WithSeed(9), WithInputGradient(), WithGorgoniaOps())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,8 +177,11 @@ func (m *Model) runChunks(x []float32, n int, dropout bool, rng *rand.Rand, pick
 		buildMu.Lock()
 		defer buildMu.Unlock()
 		eg := G.NewGraph()
-		net, err := m.forward(eg, size, false, dropout, sharedTensor)
+		net, err := m.forward(eg, size, false, dropout, 0, len(m.layers), sharedTensor)
 		if err != nil {
+			return nil, err
+		}
+		if err := m.bindNoise(net); err != nil {
 			return nil, err
 		}
 		gr := &graph{net: net}

@@ -62,6 +62,9 @@ type layerType struct {
 	// reshapes says the layer only rearranges values, so an output
 	// activation may come before it.
 	reshapes bool
+	// terms says the layer adds terms to the loss (Net.Terms) and noise
+	// inputs to its graphs (Net.Noise).
+	terms bool
 	// build makes the layer for per-sample input shape in.
 	build func(s LayerSpec, in []int, c initContext) (layer, error)
 }
@@ -87,6 +90,7 @@ var layerTypes = map[string]layerType{
 	LayerUpSample2D:      {title: "UpSampling2D", fields: []string{"size"}, build: newUpSample2D},
 	LayerFlatten:         {title: "Flatten", reshapes: true, build: newFlatten},
 	LayerReshape:         {title: "Reshape", fields: []string{"shape"}, reshapes: true, build: newReshape},
+	LayerSampling:        {title: "Sampling", terms: true, build: newSampling},
 }
 
 // LayerTypes returns the names of the layer types, sorted.

@@ -37,11 +37,14 @@ func gorgoniaLoss(b *builder, o ops.Objective, out, y, w *G.Node) (*G.Node, erro
 		}
 		return G.BroadcastHadamardProd(l, col, nil, []byte{1})
 	}
+	// mean weighs the per-value losses l (n, u) and reduces them: the
+	// mean over every value, or with o.Sum the sum over each sample's
+	// values, averaged over the samples.
 	mean := func(l *G.Node) (*G.Node, error) {
 		if l, err = weigh(l); err != nil {
 			return nil, err
 		}
-		return G.Mean(l)
+		return reduce(b, o, l, n)
 	}
 	switch o.Loss {
 	case ops.CategoricalCrossEntropy:
@@ -227,4 +230,18 @@ func logSoftmax(z *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return G.BroadcastSub(shifted, ls, nil, []byte{1})
+}
+
+// reduce returns the loss of the batch from the per-value losses l of n
+// samples: their mean, or with o.Sum the mean over the samples of each
+// sample's sum.
+func reduce(b *builder, o ops.Objective, l *G.Node, n int) (*G.Node, error) {
+	if !o.Sum {
+		return G.Mean(l)
+	}
+	total, err := G.Sum(l)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(total, b.scalar(1/float64(n)))
 }

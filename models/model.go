@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/internal/ops"
@@ -32,6 +33,9 @@ type Model struct {
 	Meta Meta
 
 	graphs graphPool // inference graphs, for Logits
+
+	partsMu sync.Mutex
+	parts   map[partKey]*inferNet // encoder and decoder graphs
 }
 
 // Option configures a model under construction.
@@ -104,7 +108,9 @@ func WithLoss(l Loss) Option { return func(o *options) { o.loss = l } }
 func WithName(name string) Option { return func(o *options) { o.name = name } }
 
 // WithDataInfo records the names of d's features, targets and classes in
-// the model, so that predictions can be labelled and inputs checked by name.
+// the model, so that predictions can be labelled and inputs checked by
+// name. A model that reconstructs its input (an autoencoder) records only
+// the feature names: its outputs are its inputs.
 func WithDataInfo(d *datasets.Dataset) Option {
 	return func(o *options) {
 		o.features, o.targets, o.classes = d.Features, d.Targets, d.Classes
@@ -134,10 +140,10 @@ func New(spec Spec, opts ...Option) (*Model, error) {
 	if o.features != nil {
 		spec.Features = o.features
 	}
-	if o.targets != nil {
+	if o.targets != nil && !spec.Reconstructs() {
 		spec.Targets = o.targets
 	}
-	if o.hasClasses {
+	if o.hasClasses && !spec.Reconstructs() {
 		spec.Classes = o.classes
 	}
 	if o.loss != "" {
@@ -288,6 +294,12 @@ func describe(spec Spec, rng *rand.Rand, maxBytes int64) (*Model, error) {
 	}
 	spec.out = slices.Clone(shape)
 	spec.Loss = spec.lossOrDefault()
+	if spec.LossReduction == ReduceMean {
+		spec.LossReduction = ""
+	}
+	if err := spec.resolveLatent(); err != nil {
+		return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
+	}
 	if err := spec.validateOutput(); err != nil {
 		return nil, fmt.Errorf("models: %s: %w", spec.Name, err)
 	}
@@ -460,14 +472,41 @@ type Net struct {
 	// Updates lists the running statistics (batch normalization's) that a
 	// trainer moves after each training step.
 	Updates []StatUpdate
+	// Noise lists the standard normal noise inputs of the graph (a
+	// sampling layer's ε), in training and inference graphs alike: fill
+	// every value with a draw of N(0, 1) before a run to sample, or with 0
+	// for the mean, which is what Logits and Predict do.
+	Noise []Noise
+	// Terms lists the extra terms of the model's loss (a sampling layer's
+	// KL divergence), scalars that AddLoss adds to the data loss.
+	Terms []Term
 	// Y and Loss are the targets input, (batch, values per sample of Out),
 	// encoded by EncodeTargets, and the scalar loss: the mean over the
-	// batch of the model's loss. AddLoss adds them.
+	// batch of the model's loss, plus the Terms. AddLoss adds them.
 	Y, Loss *G.Node
 	// Weights, if set before AddLoss, is an input of shape (batch) holding
 	// a weight per sample (its class's weight, say): the loss is then
 	// Σ w_i·loss_i / batch, as Keras weighs samples.
 	Weights *G.Node
+	// DataLoss is the loss of the outputs against the targets alone (the
+	// reconstruction loss of a variational autoencoder): Loss without the
+	// Terms, and Loss itself when there are none. AddLoss adds it. Its
+	// value and the Terms' are still there after a run.
+	DataLoss *G.Node
+}
+
+// Noise is a graph input to fill with standard normal draws (or zeros)
+// before each run, like a dropout mask.
+type Noise struct {
+	Node *G.Node
+}
+
+// Term is a named extra term of a model's loss, a scalar node: e.g.
+// "kl_loss", the KL divergence of a variational autoencoder's latent
+// distribution from its prior.
+type Term struct {
+	Name string
+	Node *G.Node
 }
 
 // Mask is a dropout layer's mask input: before each training step, every
@@ -524,13 +563,15 @@ func (u StatUpdate) Apply() error {
 // the model creates has a unique name, and every parameter node is bound
 // to the model's own tensor.
 func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
-	return m.forward(g, batch, train, train, func(p *Param) *tensor.Dense { return p.Value })
+	return m.forward(g, batch, train, train, 0, len(m.layers), func(p *Param) *tensor.Dense { return p.Value })
 }
 
-// forward is Forward with dropout set apart from training (PredictWithDropout
-// has dropout on and batch normalization in inference mode) and with the
-// tensor each parameter node is bound to chosen by bind.
-func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, bind func(*Param) *tensor.Dense) (*Net, error) {
+// forward adds the layers [from, to) to g: Forward when they are all of
+// them; an encoder or a decoder graph otherwise, whose input X is the
+// input of layer from. Dropout is set apart from training
+// (PredictWithDropout has dropout on and batch normalization in inference
+// mode), and bind chooses the tensor each parameter node is bound to.
+func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, from, to int, bind func(*Param) *tensor.Dense) (*Net, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
@@ -542,11 +583,16 @@ func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, bind fun
 		b.nodes[p] = n
 		net.Params = append(net.Params, n)
 	}
-	shape := append([]int{batch}, m.spec.Input...)
+	in := m.spec.Input
+	if from > 0 {
+		in = m.layers[from-1].outShape()
+	}
+	shape := append([]int{batch}, in...)
 	net.X = G.NewTensor(g, m.dt, len(shape), G.WithShape(shape...), G.WithName("x"))
 	x := net.X
 	outIdx := m.spec.outputIndex()
-	for i, l := range m.layers {
+	for i := from; i < to; i++ {
+		l := m.layers[i]
 		b.output = i == outIdx
 		var err error
 		if x, err = l.forward(b, x); err != nil {
@@ -562,10 +608,12 @@ func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, bind fun
 }
 
 // AddLoss adds the targets input net.Y and the model's loss net.Loss to
-// the graph of net. The loss is computed by one op, from net.Out through
-// the output activation (stably from the logits for sigmoid with binary
-// cross-entropy and softmax with categorical cross-entropy), and it never
-// writes net.Out, which keeps its values after a run.
+// the graph of net. The data loss (net.DataLoss) is computed by one op,
+// from net.Out through the output activation (stably from the logits for
+// sigmoid with binary cross-entropy and softmax with categorical
+// cross-entropy), and it never writes net.Out, which keeps its values
+// after a run; net.Loss is the data loss plus the extra terms
+// (net.Terms), if any, in one op that leaves each term's value readable.
 func (m *Model) AddLoss(net *Net) error {
 	o, err := m.spec.objective()
 	if err != nil {
@@ -590,6 +638,28 @@ func (m *Model) AddLoss(net *Net) error {
 	}
 	if err != nil {
 		return fmt.Errorf("models: %s: loss %s: %w", m.spec.Name, m.spec.Loss, err)
+	}
+	net.DataLoss = net.Loss
+	if len(net.Terms) == 0 {
+		return nil
+	}
+	terms := G.Nodes{net.Loss}
+	for _, t := range net.Terms {
+		terms = append(terms, t.Node)
+	}
+	if m.gorgonia {
+		// Gorgonia's Add of scalars makes a new value: its inputs keep
+		// theirs.
+		for _, t := range terms[1:] {
+			if net.Loss, err = G.Add(net.Loss, t); err != nil {
+				break
+			}
+		}
+	} else {
+		net.Loss, err = ops.AddLosses(terms...)
+	}
+	if err != nil {
+		return fmt.Errorf("models: %s: adding the loss terms: %w", m.spec.Name, err)
 	}
 	return nil
 }

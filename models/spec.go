@@ -10,6 +10,7 @@ import (
 	"github.com/dlgo/dlgo/datasets"
 	"github.com/dlgo/dlgo/internal/ops"
 	"github.com/dlgo/dlgo/tabular"
+	"gorgonia.org/tensor"
 )
 
 // Spec is a model's architecture and interface: what goes in, the layers,
@@ -52,6 +53,23 @@ type Spec struct {
 	// kind of every column, the one-hot vocabularies, the imputation
 	// values and the dropped columns (see tabular.Encoding.Encode).
 	Table *tabular.Encoding `json:"table,omitempty"`
+	// Target says what the model learns to output: the data's targets
+	// (empty), or TargetInput, each sample's own input: an autoencoder,
+	// whose task is Reconstruction and whose output has as many values
+	// as its input. The data's labels, if any, are then not trained on.
+	Target string `json:"target,omitempty"`
+	// LossReduction says how a sample's loss combines its output values:
+	// ReduceMean (the default, also written as empty) or ReduceSum, e.g. the
+	// per-image sum of the pixels' binary cross-entropies of a variational
+	// autoencoder. The loss of a batch is the mean over its samples either
+	// way, and categorical cross-entropy is a sum over the classes either
+	// way.
+	LossReduction string `json:"loss_reduction,omitempty"`
+	// Latent names the layer whose outputs are the model's latent code
+	// (an autoencoder's bottleneck): Encode returns them, and Decode runs
+	// the layers after it on given codes. When empty, it is the sampling
+	// layer, if the model has one.
+	Latent string `json:"latent,omitempty"`
 
 	// out is the output shape per sample, known once the spec is built.
 	out []int
@@ -160,6 +178,7 @@ const (
 	LayerUpSample2D      = "upsample2d"
 	LayerFlatten         = "flatten"
 	LayerReshape         = "reshape"
+	LayerSampling        = "sampling"
 )
 
 // The activation functions. Linear, Sigmoid, Tanh, ReLU and LeakyReLU can
@@ -220,7 +239,25 @@ const (
 	// MultiLabel predicts several yes/no labels per sample: sigmoid units
 	// with binary cross-entropy, one per label.
 	MultiLabel Task = "multilabel"
+	// Reconstruction predicts each sample's own input (Spec.Target is
+	// TargetInput): an autoencoder.
+	Reconstruction Task = "reconstruction"
 )
+
+// TargetInput is the Spec.Target of a model trained to output its own
+// input: an autoencoder.
+const TargetInput = "input"
+
+// The loss reductions of Spec.LossReduction: how a sample's loss combines
+// its output values.
+const (
+	ReduceMean = "mean"
+	ReduceSum  = "sum"
+)
+
+// Reconstructs reports whether the model is trained to output its own
+// input (Spec.Target is TargetInput).
+func (s Spec) Reconstructs() bool { return s.Target == TargetInput }
 
 // outputIndex returns the index of the layer whose activation is the
 // output activation, or -1: the last layer with an activation, if only
@@ -272,7 +309,7 @@ func (s Spec) objective() (ops.Objective, error) {
 	if err != nil {
 		return ops.Objective{}, fmt.Errorf("output activation %q is not one of linear, relu, leaky_relu, sigmoid, tanh, softmax, step", s.OutputActivation())
 	}
-	o := ops.Objective{Loss: l, Output: out}
+	o := ops.Objective{Loss: l, Output: out, Sum: s.LossReduction == ReduceSum}
 	if err := o.Check(); err != nil {
 		return o, err
 	}
@@ -308,6 +345,9 @@ func (s Spec) Units() int {
 // Task returns what a model of this spec predicts, from its loss and
 // output.
 func (s Spec) Task() Task {
+	if s.Reconstructs() {
+		return Reconstruction
+	}
 	switch s.lossOrDefault() {
 	case CategoricalCrossEntropy, PerceptronCriterion:
 		return Classification
@@ -345,11 +385,19 @@ func (s Spec) TargetWidth() int {
 // validateOutput checks that the loss fits the output, and the names the
 // task's.
 func (s Spec) validateOutput() error {
+	switch s.LossReduction {
+	case "", ReduceMean, ReduceSum:
+	default:
+		return fmt.Errorf("loss reduction %q is not %q or %q", s.LossReduction, ReduceMean, ReduceSum)
+	}
 	o, err := s.objective()
 	if err != nil {
 		return err
 	}
 	units := s.Units()
+	if err := s.validateReconstruction(o); err != nil {
+		return err
+	}
 	switch o.Loss {
 	case ops.CategoricalCrossEntropy:
 		if len(s.OutputShape()) != 1 {
@@ -373,7 +421,7 @@ func (s Spec) validateOutput() error {
 		return fmt.Errorf("the data has classes %s, but with loss %s and a %s output the model is a %s model: use a classification loss (categorical_crossentropy with softmax, binary_crossentropy with one sigmoid unit)",
 			quoted(s.Classes), s.lossOrDefault(), s.OutputActivation(), s.Task())
 	}
-	if s.Task() != Classification && s.Targets != nil && len(s.Targets) != units {
+	if s.Task() != Classification && s.Task() != Reconstruction && s.Targets != nil && len(s.Targets) != units {
 		return fmt.Errorf("%d target names for %d outputs", len(s.Targets), units)
 	}
 	if ts := s.TargetScale; ts != nil {
@@ -390,7 +438,11 @@ func (s Spec) validateOutput() error {
 		}
 	}
 	if s.Table != nil {
-		if err := s.Table.Check(s.Features, s.Targets, s.Classes); err != nil {
+		classes := s.Classes
+		if s.Reconstructs() {
+			classes = s.Table.Classes // the table's target is not an autoencoder's
+		}
+		if err := s.Table.Check(s.Features, s.Targets, classes); err != nil {
 			return err
 		}
 	}
@@ -411,4 +463,33 @@ func quoted(names []string) string {
 		fmt.Fprintf(&b, "%q", n)
 	}
 	return b.String()
+}
+
+// validateReconstruction checks the target, and that a model that
+// reconstructs its input outputs as many values as it takes, with a loss
+// that compares values.
+func (s Spec) validateReconstruction(o ops.Objective) error {
+	switch s.Target {
+	case "":
+		return nil
+	case TargetInput:
+	default:
+		return fmt.Errorf("target %q is not %q (an autoencoder) or empty (the data's targets)", s.Target, TargetInput)
+	}
+	in := tensor.Shape(s.Input).TotalSize()
+	if s.Units() != in {
+		return fmt.Errorf("a model that reconstructs its input outputs as many values as it takes, %d (input %v), not %d (output %s)",
+			in, s.Input, s.Units(), shapeString(s.OutputShape()))
+	}
+	switch o.Loss {
+	case ops.CategoricalCrossEntropy, ops.Perceptron:
+		return fmt.Errorf("a model that reconstructs its input is trained with a loss that compares values (mse, mae, huber, or binary_crossentropy for values in [0, 1] with a sigmoid output), not %v", o.Loss)
+	}
+	switch {
+	case s.Classes != nil:
+		return fmt.Errorf("a model that reconstructs its input has no classes, but the spec names %s", quoted(s.Classes))
+	case s.Targets != nil:
+		return fmt.Errorf("a model that reconstructs its input has no target names, but the spec names %s", quoted(s.Targets))
+	}
+	return nil
 }

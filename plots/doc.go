@@ -4,13 +4,15 @@
 // and a marked minimum (Contours, with labelled levels, and Curve1D for
 // one parameter), per-layer figures (Bars), distributions (Histogram), a
 // confusion matrix (ConfusionMatrix), grids of small images such as MNIST
-// digits or convolution filters (ImageGrid, SampleGrid, Filters), and
-// what a network computes inside, as coloured maps with a colour bar
-// (Heatmaps): its filters on one colour scale (FilterMaps,
-// FilterMapsShared), the feature maps of one image (FeatureMaps), each
-// hidden unit over the input plane (UnitMaps), and the data in the space of
-// a 2-unit hidden layer (HiddenSpace). Graphs of computations are drawn by
-// package graphviz.
+// digits or convolution filters (ImageGrid, SampleGrid, Filters), what a
+// network computes inside, as coloured maps with a colour bar (Heatmaps):
+// its filters on one colour scale (FilterMaps, FilterMapsShared), the
+// feature maps of one image (FeatureMaps), each hidden unit over the input
+// plane (UnitMaps), and the data in the space of a 2-unit hidden layer
+// (HiddenSpace); and the figures of autoencoders: images above their
+// reconstructions (Reconstructions), the latent codes of a data set by
+// class (Latent) and the images a decoder makes of a grid over its latent
+// plane (Manifold). Graphs of computations are drawn by package graphviz.
 //
 // Every constructor returns a *plot.Plot, which callers may adjust (a
 // title, axis labels) before rendering it with PNG, for notebooks, or Save,

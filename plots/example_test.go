@@ -266,3 +266,54 @@ func ExampleSampleGrid() {
 	fmt.Println(pngSize(b))
 	// Output: 384x144
 }
+
+func ExampleReconstructions() {
+	// Two 2×2 images above an autoencoder's blurred reconstructions.
+	originals := [][]float32{{1, 0, 0, 1}, {0, 1, 1, 0}}
+	reconstructions := [][]float32{{0.8, 0.2, 0.1, 0.9}, {0.3, 0.7, 0.6, 0.2}}
+	p, err := plots.Reconstructions(originals, reconstructions, 2, 2, 0, []string{"a", "b"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := plots.PNG(p, 3*vg.Inch, 3*vg.Inch)
+	fmt.Println(pngSize(b))
+	// Output: 288x288
+}
+
+func ExampleLatent() {
+	// The 2-D codes of four samples of two classes.
+	codes := []float32{-1, 0.5, -0.8, 0.7, 1.2, -0.3, 0.9, -0.6}
+	p, err := plots.Latent(codes, 2, []int{0, 0, 1, 1}, []string{"cat", "dog"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.X.Label.Text, p.Y.Label.Text)
+	// Output: z[0] z[1]
+}
+
+// gradient stands in for a VAE's decoder: 4×4 images whose brightness is
+// the first latent value, from -1 (black) to 1 (white).
+type gradient struct{}
+
+func (gradient) Decode(z []float32) ([]float32, error) {
+	out := make([]float32, 0, len(z)/2*16)
+	for i := 0; i < len(z); i += 2 {
+		for range 16 {
+			out = append(out, (z[i]+1)/2)
+		}
+	}
+	return out, nil
+}
+
+func ExampleManifold() {
+	p, err := plots.Manifold(gradient{}, 10, 1, 4, 4)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, _ := plots.PNG(p, 4*vg.Inch, 4*vg.Inch)
+	fmt.Println(pngSize(b), p.X.Min, p.X.Max)
+	// Output: 384x384 -1.1111111111111112 1.1111111111111112
+}

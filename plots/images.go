@@ -174,6 +174,8 @@ type tile struct {
 	img   image.Image // *image.Gray or *image.RGBA
 	title string
 	wrong bool // the title is drawn in red
+	// hidden leaves the tile's place empty.
+	hidden bool
 }
 
 // tileGrid is a plotter that lays out tiles in a grid filling the data
@@ -265,6 +267,9 @@ func (g *tileGrid) Plot(c draw.Canvas, _ *plot.Plot) {
 		g.bar.draw(c, right, rects[0].Max.Y, rects[len(rects)-1].Min.Y)
 	}
 	for i, t := range g.tiles {
+		if t.hidden {
+			continue
+		}
 		r := rects[i]
 		c.DrawImage(r, upscale(t.img, r.Size().X.Dots(dpi)))
 		c.StrokeLines(tileBorder, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min})

@@ -11,7 +11,10 @@ import (
 )
 
 // SampleLosses returns the loss of every sample of d under m (dropout
-// off), e.g. to find the examples a classifier gets most wrong.
+// off), e.g. to find the examples a classifier gets most wrong, or the
+// inputs an autoencoder reconstructs worst. It is the data loss of the
+// model's outputs: a VAE's reconstruction loss with z = μ, without the KL
+// term.
 func SampleLosses(m Model, d *datasets.Dataset) ([]float64, error) {
 	spec := m.Spec()
 	if err := checkData(spec, d, "data"); err != nil {
@@ -21,7 +24,7 @@ func SampleLosses(m Model, d *datasets.Dataset) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return models.SampleLosses(spec, logits, d.Y)
+	return models.SampleLosses(spec, logits, targetsOf(spec, d))
 }
 
 // Hardest returns the indices of the k samples of d with the largest loss

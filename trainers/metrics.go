@@ -37,7 +37,11 @@ type meter struct {
 	// multi-label, per label: true and false positives, false negatives,
 	// correct decisions.
 	tp, fp, fn, right []int
-	outputs           []float32 // scratch
+	// reconstruction: the sum of squared errors over every value.
+	sseAll  float64
+	outputs []float32 // scratch
+	// terms holds the loss's extra terms (a VAE's), when it has some.
+	terms *termMeter
 }
 
 func newMeter(spec models.Spec) *meter {
@@ -51,6 +55,7 @@ func newMeter(spec models.Spec) *meter {
 	case models.MultiLabel:
 		m.tp, m.fp, m.fn, m.right = make([]int, m.units), make([]int, m.units), make([]int, m.units), make([]int, m.units)
 	}
+	m.terms = newTermMeter(spec)
 	return m
 }
 
@@ -94,6 +99,12 @@ func (m *meter) addOutputs(z, t []float32, withLoss bool) error {
 				m.correct++
 			}
 		}
+	case models.Reconstruction:
+		m.outputs = append(m.outputs[:0], z...)
+		for i, a := range models.OutputsOf(m.spec, m.outputs) {
+			d := float64(a) - float64(t[i])
+			m.sseAll += d * d
+		}
 	case models.Regression:
 		m.outputs = append(m.outputs[:0], z...)
 		a := models.OutputsOf(m.spec, m.outputs)
@@ -118,7 +129,9 @@ func (m *meter) addOutputs(z, t []float32, withLoss bool) error {
 // "val_"): the loss, and accuracy (for multi-label models, over every
 // label decision) or MSE, MAE, RMSE and R² (averaged over the outputs, as
 // scikit-learn does, in the targets' units; an output whose targets are all equal counts R² as 0
-// unless it is predicted exactly).
+// unless it is predicted exactly), or for a reconstruction the MSE over
+// every value; with the data loss and each extra term of a loss that has
+// them.
 func (m *meter) logs(prefix string) map[string]float64 {
 	out := map[string]float64{}
 	if m.n == 0 {
@@ -131,6 +144,8 @@ func (m *meter) logs(prefix string) map[string]float64 {
 		out[prefix+AccuracyName] = float64(m.correct) / n
 	case models.MultiLabel:
 		out[prefix+AccuracyName] = float64(m.correct) / (n * float64(m.units))
+	case models.Reconstruction:
+		out[prefix+MSEName] = m.sseAll / (n * float64(m.units))
 	case models.Regression:
 		var mse, mae, rmse, r2 float64
 		for j := range m.units {
@@ -144,6 +159,7 @@ func (m *meter) logs(prefix string) map[string]float64 {
 		out[prefix+MSEName], out[prefix+MAEName], out[prefix+R2Name] = mse/k, mae/k, r2/k
 		out[prefix+RMSEName] = rmse / k
 	}
+	m.terms.logs(out, prefix, n)
 	return out
 }
 

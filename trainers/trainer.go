@@ -47,8 +47,8 @@ type Config struct {
 	// weights to exactly zero (sparse weights). The reported training loss
 	// includes it; validation losses do not.
 	L1 float64
-	// Seed seeds the shuffling and the dropout masks. With the model's own
-	// seed it makes a run reproducible bit for bit.
+	// Seed seeds the shuffling, the dropout masks and the sampling noise.
+	// With the model's own seed it makes a run reproducible bit for bit.
 	Seed int64
 	// NoShuffle keeps the training samples in order; by default they are
 	// shuffled at the start of every epoch.
@@ -254,6 +254,9 @@ func checkData(spec models.Spec, d *datasets.Dataset, what string) error {
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("trainers: %s: %w", what, err)
 	}
+	if spec.Task() == models.Reconstruction {
+		return checkReconstructionData(spec, d, what)
+	}
 	if !d.IsLabelled() {
 		return fmt.Errorf("trainers: %s %s has no targets", what, d.Name)
 	}
@@ -385,6 +388,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 			return nil, err
 		}
 		net.feed(t.train, idx, t.rng.Float64, t.cfg.ClassWeights)
+		fillNoise(net.noise, t.rng.NormFloat64)
 		loss, err := net.run()
 		if err != nil {
 			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
@@ -399,6 +403,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		}
 		s.Iteration, s.Step, s.BatchLoss = it+1, s.Step+1, loss
 		meter.addLoss(loss, len(idx))
+		net.parts.addTo(meter, len(idx))
 		if err := meter.addOutputs(net.logits, net.targets, false); err != nil {
 			return nil, err
 		}
@@ -453,7 +458,14 @@ func (t *trainer) net(batch int) (*trainNet, error) {
 
 // Evaluate runs m on d with dropout off and returns the loss (without
 // any L2 penalty) and the task's metrics: accuracy for classification; MSE,
-// MAE and R² for regression. Every sample counts, whatever the batch size.
+// MAE and R² for regression; the MSE over every value for a
+// reconstruction. Every sample counts, whatever the batch size. A model
+// whose loss has extra terms (a VAE) also gets its data loss
+// (reconstruction_loss) and each term (kl_loss), computed batch by batch
+// through a loss graph; its sampling layers then draw their noise from a
+// generator of fixed seed, as in training (PyTorch's VAE example samples
+// when it tests too): the figures estimate the loss the model trains on,
+// and are the same on every call.
 func Evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
 	if err := checkData(m.Spec(), d, "evaluation data"); err != nil {
 		return nil, err
@@ -470,14 +482,18 @@ func evaluate(m Model, d *datasets.Dataset) (map[string]float64, error) {
 	return meter.logs(""), nil
 }
 
-// measure runs m on d and returns the filled meter.
+// measure runs m on d and returns the filled meter. A model whose loss
+// has extra terms is evaluated through loss graphs (measureLossGraph).
 func measure(m Model, d *datasets.Dataset) (*meter, error) {
+	if len(m.Spec().LossTerms()) > 0 {
+		return measureLossGraph(m, d)
+	}
 	logits, err := m.Logits(d.X)
 	if err != nil {
 		return nil, err
 	}
 	meter := newMeter(m.Spec())
-	if err := meter.addOutputs(logits, d.Y, true); err != nil {
+	if err := meter.addOutputs(logits, targetsOf(m.Spec(), d), true); err != nil {
 		return nil, err
 	}
 	return meter, nil
@@ -501,6 +517,9 @@ func EvaluateTargets(m Model, d *datasets.Dataset) ([]TargetMetrics, error) {
 	spec := m.Spec()
 	if spec.Task() == models.Classification {
 		return nil, fmt.Errorf("trainers: model %s is a classifier: its per-class figures are in NewReport", spec.Name)
+	}
+	if spec.Task() == models.Reconstruction {
+		return nil, fmt.Errorf("trainers: model %s reconstructs its input: Evaluate gives the error over every value", spec.Name)
 	}
 	if err := checkData(spec, d, "evaluation data"); err != nil {
 		return nil, err

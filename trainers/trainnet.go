@@ -25,7 +25,9 @@ type trainNet struct {
 	x, y  *tensor.Dense
 	w     *tensor.Dense // the samples' weights, nil when not weighted
 	masks []*tensor.Dense
-	xs    []float32 // gathered features before conversion (float64 models)
+	noise []*tensor.Dense // a sampling layer's ε
+	xs    []float32       // gathered features before conversion (float64 models)
+	parts *lossParts      // the loss's data part and extra terms, if it has terms
 
 	logits  []float32 // the last step's logits, for the running metrics
 	targets []float32 // the last step's targets, as the dataset holds them
@@ -97,6 +99,7 @@ func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64, weighted 
 	for _, mk := range net.Masks {
 		n.masks = append(n.masks, bind(mk.Node))
 	}
+	n.noise, n.parts = bindNoise(net), newLossParts(net)
 	if dt == tensor.Float64 {
 		n.xs = make([]float32, net.X.Shape().TotalSize())
 	}
@@ -112,9 +115,11 @@ func bind(node *G.Node) *tensor.Dense {
 	return t
 }
 
-// feed fills the inputs with the samples idx of d, their class weights
-// (if the net is weighted) and the dropout masks from uniform draws; a
-// nil uniform keeps every unit (dropout off).
+// feed fills the inputs with the samples idx of d (their features as
+// targets too, for a model that reconstructs its input), their class
+// weights (if the net is weighted) and the dropout masks from uniform
+// draws; a nil uniform keeps every unit (dropout off). The noise inputs
+// are filled by fillNoise.
 func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64, classWeights []float64) {
 	n.targets = n.targets[:len(idx)*d.TargetDim()]
 	defer n.feedWeights(classWeights)
@@ -128,6 +133,9 @@ func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64, 
 			x[i] = float64(v)
 		}
 		models.EncodeTargets(n.spec, n.targets, n.y.Data().([]float64))
+	}
+	if n.spec.Reconstructs() {
+		n.useInputAsTargets()
 	}
 	for i, mk := range n.net.Masks {
 		if uniform == nil {
@@ -158,6 +166,7 @@ func (n *trainNet) run() (float64, error) {
 	for i, g := range n.grads {
 		n.gs[i] = g.Value().Data()
 	}
+	n.parts.read()
 	return scalarValue(n.cost.Value()), nil
 }
 

@@ -2,7 +2,8 @@
 //
 // Usage:
 //
-//	infer -model FILE -data INPUT [-json] [-out FILE] [-eval] [image flags]
+//	infer -model FILE -data INPUT [-json] [-out FILE] [-eval] [-hardest N] [-encode] [image flags]
+//	infer -model FILE -generate N [-seed S] [-out FILE]
 //
 // Examples:
 //
@@ -102,6 +103,37 @@
 //
 // where "metrics" holds "loss", "mse", "mae" and "r2" for regression, and
 // "report" is absent.
+//
+// With -hardest N, only the N samples with the largest loss are written,
+// worst first, with their loss in a last column (or a "loss" field): a
+// classifier's or regressor's worst mistakes, which needs the targets.
+//
+// # Autoencoders
+//
+// A model that reconstructs its input (cmd/train's autoencoder,
+// conv-autoencoder, vae and conv-vae) needs no targets. Infer writes one
+// row per sample with its loss (the model's own: binary cross-entropy per
+// pixel for an autoencoder, summed over the pixels for a VAE, whose code
+// is then its mean, without the KL term) and its mse (the mean squared
+// error per value), and the true label of a labelled image set such as
+// mnist-test:
+//
+//	sample,loss,mse[,true]
+//
+// -json adds each sample's reconstruction; -out FILE.png draws the samples
+// (at most 100) above their reconstructions instead. -hardest N keeps the
+// N samples reconstructed worst, worst first: the unusual ones, for anomaly
+// detection. -eval prints the loss (for a VAE also its reconstruction_loss
+// and kl_loss, evaluated as training computes them, with seeded noise) and
+// the mse.
+//
+// -encode writes each sample's latent code instead (a VAE's mean):
+//
+//	sample,z1,z2,...[,true]
+//
+// -generate N decodes N draws of a VAE's standard normal prior, seeded by
+// -seed, with no -data: CSV rows of values, or with -out FILE.png a grid of
+// images.
 //
 // # Diagnostics and exit codes
 //

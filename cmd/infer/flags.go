@@ -26,6 +26,15 @@ type config struct {
 	offline  bool
 	// id names a CSV column copied into the output beside each prediction.
 	id string
+	// hardest keeps the samples with the largest loss, worst first (0:
+	// every sample, in order).
+	hardest int
+	// encode writes each sample's latent code instead of predictions.
+	encode bool
+	// generate draws that many samples of a VAE's prior (0: none), seeded
+	// by seed.
+	generate int
+	seed     int64
 }
 
 // usageError is a mistake on the command line; infer exits with status 2.
@@ -55,6 +64,13 @@ Examples:
 
   # accuracy, per-class report and confusion matrix on the MNIST test set
   infer -model mnist.dlgo -data mnist-test -eval
+
+  # an autoencoder: the 20 test digits it reconstructs worst, as a picture
+  infer -model ae.dlgo -data mnist-test -hardest 20 -out hardest.png
+
+  # a VAE: the latent code of each test digit, and 100 digits of its prior
+  infer -model vae.dlgo -data mnist-test -encode -out codes.csv
+  infer -model vae.dlgo -generate 100 -seed 7 -out digits.png
 
 Flags:
 `
@@ -87,6 +103,10 @@ func newFlagSet(cfg *config, center *bool) *flag.FlagSet {
 		"a `DIR` holding the MNIST files, looked in first for "+mnistTest+"\n(default: none; then the user cache, the Go module cache, the mirrors)")
 	fs.BoolVar(&cfg.offline, "offline", false, "never download MNIST for "+mnistTest+" (default false)")
 	fs.StringVar(&cfg.id, "id", "", "copy this CSV `column` (an identifier) into the output beside each prediction\n(default: none; rows are numbered from 1)")
+	fs.IntVar(&cfg.hardest, "hardest", 0, "list only the `N` samples with the largest loss, worst first: an\nautoencoder's worst reconstructions (anomalies), a classifier's worst\nmistakes (which need the targets) (default 0: every sample, in order)")
+	fs.BoolVar(&cfg.encode, "encode", false, "write each sample's latent code (an autoencoder's) instead of predictions\n(default false)")
+	fs.IntVar(&cfg.generate, "generate", 0, "decode `N` draws of a variational autoencoder's prior: CSV rows, or a\nPNG grid of images with -out FILE.png; no -data (default 0)")
+	fs.Int64Var(&cfg.seed, "seed", 1, "the `seed` of -generate's draws")
 	return fs
 }
 
@@ -120,12 +140,31 @@ func (c *config) check(rest []string) error {
 		return usagef("unexpected argument %q: flags come first, and the input is given with -data", rest[0])
 	case c.model == "":
 		return usagef("-model is required: name the model file to predict with")
+	case c.generate < 0 || c.hardest < 0:
+		return usagef("-generate and -hardest take a number of samples ≥ 1")
+	case c.generate > 0:
+		return c.checkGenerate()
 	case c.data == "":
 		return usagef("-data is required: name a CSV file, an image file, a folder of images or %s", mnistTest)
 	case !slices.Contains(invertModes, c.invert):
 		return usagef("-invert %q: want auto, always or never", c.invert)
 	case c.center != nil && *c.center && !c.resize:
 		return usagef("-center scales each image's ink to fit the model's input, so it cannot go with -resize=false")
+	case c.encode && (c.eval || c.hardest > 0):
+		return usagef("-encode writes latent codes: it cannot go with -eval or -hardest")
+	}
+	return nil
+}
+
+// checkGenerate checks the settings of -generate, which reads no input.
+func (c *config) checkGenerate() error {
+	switch {
+	case c.data != "":
+		return usagef("-generate draws new samples from the model: it reads no -data")
+	case c.eval || c.encode || c.hardest > 0:
+		return usagef("-generate cannot go with -eval, -encode or -hardest")
+	case c.generate > maxGenerate:
+		return usagef("-generate %d: at most %d samples", c.generate, maxGenerate)
 	}
 	return nil
 }

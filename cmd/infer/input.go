@@ -135,6 +135,9 @@ func readHeader(path string) ([]string, error) {
 // the header has it, holding the model's classes or numbers.
 func csvOptions(spec models.Spec, header []string) (datasets.CSVOptions, error) {
 	opts := datasets.CSVOptions{NoTarget: true, Features: spec.Features}
+	if spec.Task() == models.Reconstruction {
+		return opts, nil // an autoencoder's targets are its features
+	}
 	targets, err := targetColumns(spec, header)
 	if err != nil || targets == nil {
 		return opts, err
@@ -294,6 +297,8 @@ func checkMNISTModel(spec models.Spec) error {
 	case !slices.Equal(in, []int{784}) && !slices.Equal(in, []int{1, 28, 28}):
 		return fmt.Errorf("model %s takes input of shape %v; %s holds 28×28 grayscale images, for input [1 28 28] or [784]",
 			spec.Name, in, mnistTest)
+	case spec.Task() == models.Reconstruction:
+		return nil // an autoencoder of MNIST's images: the labels are not its targets
 	case spec.NumClasses() != len(digits):
 		return fmt.Errorf("model %s is a %s model with %d outputs; %s needs a classifier of the 10 digits",
 			spec.Name, spec.Task(), spec.Units(), mnistTest)

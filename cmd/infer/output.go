@@ -30,6 +30,23 @@ type result struct {
 	in         *input
 	pred       *predictions
 	n          int
+	// order lists the samples to write, in order (nil: all, in input
+	// order), and losses each sample's loss, written when it is set
+	// (-hardest).
+	order  []int
+	losses []float64
+}
+
+// rows returns the samples to write, in order.
+func (r *result) rows() []int {
+	if r.order != nil {
+		return r.order
+	}
+	out := make([]int, r.n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 func newResult(m *models.Model, in *input, pred *predictions) *result {
@@ -110,7 +127,7 @@ func writePredictionsCSV(w io.Writer, r *result) error {
 	if err := cw.Write(r.csvHeader()); err != nil {
 		return err
 	}
-	for i := range r.n {
+	for _, i := range r.rows() {
 		if err := cw.Write(r.csvRow(i)); err != nil {
 			return err
 		}
@@ -120,6 +137,22 @@ func writePredictionsCSV(w io.Writer, r *result) error {
 }
 
 func (r *result) csvHeader() []string {
+	h := r.csvHeaderValues()
+	if r.losses != nil {
+		h = append(h, trainers.LossName)
+	}
+	return h
+}
+
+func (r *result) csvRow(i int) []string {
+	row := r.csvRowValues(i)
+	if r.losses != nil {
+		row = append(row, strconv.FormatFloat(r.losses[i], 'g', 6, 64))
+	}
+	return row
+}
+
+func (r *result) csvHeaderValues() []string {
 	h := []string{"sample"}
 	if r.in.ids != nil {
 		h = append(h, r.in.idName)
@@ -150,7 +183,7 @@ func (r *result) csvHeader() []string {
 	return h
 }
 
-func (r *result) csvRow(i int) []string {
+func (r *result) csvRowValues(i int) []string {
 	row := []string{fmt.Sprint(r.sample(i))}
 	if r.in.ids != nil {
 		row = append(row, r.in.ids[i])
@@ -191,10 +224,14 @@ type jsonPrediction struct {
 	Probabilities []float32 `json:"probabilities,omitempty"`
 	Values        []float32 `json:"values,omitempty"`
 	True          any       `json:"true,omitempty"`
+	Loss          *float64  `json:"loss,omitempty"`
 }
 
 func (r *result) jsonPrediction(i int) jsonPrediction {
 	p := jsonPrediction{Sample: r.sample(i)}
+	if r.losses != nil {
+		p.Loss = &r.losses[i]
+	}
 	if r.in.ids != nil {
 		p.ID = r.in.ids[i]
 	}
@@ -236,12 +273,12 @@ func writePredictionsJSON(w io.Writer, r *result) error {
 		fmt.Fprintf(bw, "  %q: %s,\n", f.key, b)
 	}
 	bw.WriteString(`  "predictions": [`)
-	for i := range r.n {
+	for k, i := range r.rows() {
 		b, err := json.Marshal(r.jsonPrediction(i))
 		if err != nil {
 			return fmt.Errorf("sample %v: %w", r.sample(i), err)
 		}
-		if i > 0 {
+		if k > 0 {
 			bw.WriteString(",")
 		}
 		fmt.Fprintf(bw, "\n    %s", b)

@@ -70,12 +70,21 @@ func infer(ctx context.Context, cfg *config, stdout io.Writer, log *logrus.Logge
 	log.WithFields(logrus.Fields{"path": path, "name": m.Name(), "input": spec.Input,
 		"task": spec.Task(), "outputs": spec.Units()}).Info("loaded model")
 
+	if cfg.generate > 0 {
+		return generate(cfg, m, stdout, log)
+	}
 	in, err := loadInput(ctx, m, cfg, log)
 	if err != nil {
 		return err
 	}
 	log.WithFields(logrus.Fields{"data": in.name, "samples": in.data.Len(),
 		"labelled": in.data.IsLabelled()}).Info("loaded data")
+	switch {
+	case cfg.encode:
+		return encode(ctx, cfg, m, in, stdout, log)
+	case spec.Task() == models.Reconstruction:
+		return inferReconstruction(ctx, cfg, m, in, stdout, log)
+	}
 	if cfg.eval && !in.data.IsLabelled() {
 		return fmt.Errorf("-eval: %w", noTargetsError(m, in))
 	}
@@ -88,6 +97,15 @@ func infer(ctx context.Context, cfg *config, stdout io.Writer, log *logrus.Logge
 	log.WithFields(logrus.Fields{"samples": in.data.Len(), "took": time.Since(predictStart).Round(time.Millisecond)}).Info("predicted")
 
 	res := newResult(m, in, pred)
+	if cfg.hardest > 0 {
+		if !in.data.IsLabelled() {
+			return fmt.Errorf("-hardest: %w", noTargetsError(m, in))
+		}
+		if res.losses, err = trainers.SampleLosses(m, in.data); err != nil {
+			return fmt.Errorf("-hardest: %w", err)
+		}
+		res.order = keepHardest(res.rows(), res.losses, cfg.hardest)
+	}
 	if err := writeResults(ctx, cfg, m, res, stdout, log); err != nil {
 		return err
 	}

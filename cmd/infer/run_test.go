@@ -260,8 +260,8 @@ func TestHelp(t *testing.T) {
 			t.Errorf("-h does not give the default of -%s:\n%s", f.Name, block)
 		}
 	})
-	if n := strings.Count(stdout, "\n  infer -model"); n != 3 {
-		t.Errorf("-h gives %d examples; want 3", n)
+	if n := strings.Count(stdout, "\n  infer -model"); n != 6 {
+		t.Errorf("-h gives %d examples; want 6", n)
 	}
 }
 

@@ -13,6 +13,9 @@ import (
 // buildModel builds the model c names for the training data, standardising
 // tabular features with statistics of the training set only.
 func buildModel(c config, d *runData, log *logrus.Logger) (*models.Model, error) {
+	if isGenerative(c.Model) {
+		return buildGenerative(c, d)
+	}
 	train := d.train
 	opts := []models.Option{models.WithSeed(c.Seed), models.WithDataInfo(train)}
 	if c.Standardize && !d.images && c.Data != "mnist" {
@@ -117,7 +120,8 @@ func isMultiLabel(c config, train *datasets.Dataset) bool {
 
 // buildArchitecture builds the model of an architecture file for the
 // data: its input shape is the data's, and a last dense layer without
-// units gets as many as the data needs (its classes, or its targets).
+// units gets as many as the data needs (its classes, its targets, or for
+// an autoencoder its features).
 func buildArchitecture(c config, d *runData, opts []models.Option) (*models.Model, error) {
 	a, err := models.LoadArchitecture(c.Model)
 	if err != nil {
@@ -128,6 +132,8 @@ func buildArchitecture(c config, d *runData, opts []models.Option) (*models.Mode
 		spec.Layers = slices.Clone(spec.Layers)
 		units := d.train.TargetDim()
 		switch {
+		case spec.Reconstructs():
+			units = d.train.Dim()
 		case d.train.IsClassification() && len(d.train.Classes) == 2 && spec.Layers[n-1].Activation != models.Softmax:
 			units = 1
 		case d.train.IsClassification():

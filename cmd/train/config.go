@@ -64,6 +64,9 @@ type config struct {
 	Clip        float64 `json:"clip,omitempty"`
 	Resume      string  `json:"-"`
 	Overwrite   bool    `json:"-"`
+	// Generative models (see generative.go).
+	Latent int `json:"latent,omitempty"`
+	Limit  int `json:"limit,omitempty"`
 
 	// set records the settings given on the command line or in the
 	// -config file, by flag name: the others take defaults that depend on
@@ -87,6 +90,7 @@ itself.
 Examples:
   go run ./cmd/train
   go run ./cmd/train -model convnet -epochs 12
+  go run ./cmd/train -model vae -epochs 10
   go run ./cmd/train -data moons -hidden 16,16 -epochs 200
   go run ./cmd/train -data xor -model perceptron
   go run ./cmd/train -data iris.csv -target species -model logreg -test iris-test.csv
@@ -112,7 +116,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Data, "data", c.Data, "data set: mnist, xor, blobs, moons, circles, spiral, linear, plane, gaussians, or a CSV `file` with a header row")
 	fs.StringVar(&c.Target, "target", c.Target, "CSV target `column` (default: the last column), or several columns a,b,c: multi-output regression, or multi-label if every one holds 0 or 1")
 	fs.StringVar(&c.Task, "task", c.Task, "what the CSV target is: classification, regression or multilabel (default: from the model and the columns)")
-	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
+	fs.StringVar(&c.Model, "model", c.Model, "model: perceptron, linreg, logreg, mlp, convnet, the generative autoencoder, conv-autoencoder, vae, conv-vae (on mnist), or an architecture JSON `file` ({\"layers\": [...], \"loss\": ...}; the input shape comes from the data)")
 	fs.StringVar(&c.Hidden, "hidden", c.Hidden, "MLP hidden layer `widths`, comma-separated (\"\" for none; 64,32 for CSV tables)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: relu, tanh, sigmoid, linear")
 	fs.StringVar(&c.Output, "output", c.Output, "output `activation` of mlp and linreg: linear, relu (e.g. for a positive target), sigmoid, tanh, softmax (default: from the task)")
@@ -141,6 +145,8 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Missing, "missing", c.Missing, "missing CSV feature values: impute (median of a number column, most frequent value of a text column, from the training rows) or error (default impute)")
 	fs.StringVar(&c.NA, "na", c.NA, "more CSV `cells` a,b read as missing values, besides empty, NA, NaN, null, None, N/A, ? and the other pandas defaults")
 	addControlFlags(fs, c)
+	fs.IntVar(&c.Latent, "latent", c.Latent, "`size` of the latent space of vae and conv-vae (default 2)")
+	fs.IntVar(&c.Limit, "limit", c.Limit, "use only the first `N` training and N test images of mnist, for quick runs (0 = all)")
 	return fs
 }
 
@@ -318,9 +324,15 @@ func (c *config) resolve() error {
 	switch c.Model {
 	case "perceptron", "linreg", "logreg", "mlp", "convnet":
 	default:
-		if !c.isArchitecture() {
-			return fmt.Errorf("-model %q is not one of perceptron, linreg, logreg, mlp, convnet, or an architecture file (name.json)", c.Model)
+		if !c.isArchitecture() && !isGenerative(c.Model) {
+			return fmt.Errorf("-model %q is not one of perceptron, linreg, logreg, mlp, convnet, %s, or an architecture file (name.json)", c.Model, strings.Join(generativeModels, ", "))
 		}
+	}
+	if err := c.checkGenerative(); err != nil {
+		return err
+	}
+	if c.Limit < 0 || (c.Limit > 0 && !mnist) {
+		return fmt.Errorf("-limit %d: it keeps the first N images of mnist, N > 0", c.Limit)
 	}
 	switch c.Ops {
 	case "", "fused", "gorgonia":

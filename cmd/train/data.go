@@ -46,7 +46,8 @@ func loadData(ctx context.Context, c config, log *logrus.Logger) (*runData, erro
 		if d.test, err = datasets.LoadMNISTContext(ctx, "test", opts); err != nil {
 			return nil, err
 		}
-		d.images = c.Model == "convnet"
+		all, d.test = limitSamples(all, c.Limit), limitSamples(d.test, c.Limit)
+		d.images = takesImages(c.Model)
 		if c.isArchitecture() {
 			a, err := models.LoadArchitecture(c.Model)
 			if err != nil {

@@ -10,7 +10,11 @@
 //	metrics.json           final train, validation and test metrics, the
 //	                       settings, the seed, the data's SHA-256, the versions
 //	*.png                  loss and metric curves, the decision regions of
-//	                       2-D data, the confusion matrix of a classifier
+//	                       2-D data, the confusion matrix of a classifier;
+//	                       for the generative models (-model autoencoder,
+//	                       conv-autoencoder, vae, conv-vae) the
+//	                       reconstructions, the latent codes and, for a
+//	                       VAE, its decoded latent plane and samples
 //
 //	train_state.zip        the training state after the last epoch: -resume
 //	                       continues the run from there

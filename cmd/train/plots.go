@@ -24,11 +24,18 @@ func (o *runOutput) writePlots() {
 	}
 	train := o.d.train
 	metric := "accuracy"
-	if o.m.Spec().Task() == models.Regression {
+	switch o.m.Spec().Task() {
+	case models.Regression:
 		metric = "mae"
+	case models.Reconstruction:
+		metric = "mse"
 	}
 	o.plot("loss.png", func() (*plot.Plot, error) { return plots.History(o.hist, "loss", marker) })
 	o.plot(metric+".png", func() (*plot.Plot, error) { return plots.History(o.hist, metric, marker) })
+	if o.m.Spec().Task() == models.Reconstruction {
+		o.writeGenerativePlots()
+		return
+	}
 	switch {
 	case train.IsClassification() && train.Dim() == 2:
 		o.plot("decision_regions.png", func() (*plot.Plot, error) { return plots.DecisionRegions(o.m, train, 0) })

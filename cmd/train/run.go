@@ -194,7 +194,7 @@ type results struct {
 
 func evaluateAll(m *models.Model, d *runData) (*results, error) {
 	r := results{targets: map[string][]trainers.TargetMetrics{}}
-	several := m.Spec().Task() != models.Classification && m.Spec().Units() > 1
+	several := m.Spec().Task() != models.Classification && m.Spec().Task() != models.Reconstruction && m.Spec().Units() > 1
 	for _, set := range []struct {
 		name string
 		data *datasets.Dataset

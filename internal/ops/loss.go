@@ -116,6 +116,11 @@ func (o Output) String() string {
 type Objective struct {
 	Loss   Loss
 	Output Output
+	// Sum makes a sample's loss the sum over its values instead of their
+	// mean (categorical cross-entropy is a sum over the classes either
+	// way): a variational autoencoder's reconstruction loss is the sum of
+	// the binary cross-entropies of an image's pixels.
+	Sum bool
 }
 
 // Check reports an output the loss cannot be computed through.
@@ -139,7 +144,12 @@ func (o Objective) Check() error {
 	return nil
 }
 
-func (o Objective) String() string { return fmt.Sprintf("%v(%v)", o.Loss, o.Output) }
+func (o Objective) String() string {
+	if o.Sum {
+		return fmt.Sprintf("%v(%v),sum", o.Loss, o.Output)
+	}
+	return fmt.Sprintf("%v(%v)", o.Loss, o.Output)
+}
 
 // SampleLoss returns the loss of one sample from its values before the
 // output activation, z, and its targets y, encoded for the loss (one-hot
@@ -149,21 +159,29 @@ func (o Objective) SampleLoss(z, y []float32) float64 {
 	return rowLoss(o, z, y, nil, 0)
 }
 
-// rowLoss returns the loss of one sample, a mean over its values (the sum
-// over classes for categorical cross-entropy), from its values before the
-// output activation z and its encoded targets y. With dz non-nil it also
-// writes scale·∂loss/∂z into dz. It computes in float64 whatever T is.
+// rowLoss returns the loss of one sample, a mean over its values (their
+// sum with o.Sum, and always for categorical cross-entropy, a sum over the
+// classes), from its values before the output activation z and its encoded
+// targets y. With dz non-nil it also writes scale·∂loss/∂z into dz, and the
+// loss it returns may then be left out (binary cross-entropy skips it, its
+// costliest part). It computes in float64 whatever T is.
 func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	u := float64(len(z))
+	if o.Sum {
+		u = 1
+	}
 	switch o.Loss {
 	case BinaryCrossEntropy:
+		if dz != nil {
+			for i, v := range z {
+				dz[i] = T(scale / u * (sigmoid(float64(v)) - float64(y[i])))
+			}
+			return 0
+		}
 		var total float64
 		for i, v := range z {
 			zi, yi := float64(v), float64(y[i])
 			total += softplus(zi) - yi*zi
-			if dz != nil {
-				dz[i] = T(scale / u * (sigmoid(zi) - yi))
-			}
 		}
 		return total / u
 	case Perceptron:
@@ -199,7 +217,7 @@ func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	}
 	// A regression loss on the outputs.
 	if o.Output == OutSoftmax {
-		return softmaxRegression(o.Loss, z, y, dz, scale)
+		return softmaxRegression(o.Loss, z, y, dz, scale, u)
 	}
 	var total float64
 	for i, v := range z {
@@ -213,11 +231,10 @@ func rowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
 	return total / u
 }
 
-// softmaxRegression is a regression loss on softmax outputs: its gradient
-// goes back through the softmax's Jacobian, dz_j = a_j·(g_j - Σ_k a_k·g_k)
-// for g = ∂loss/∂a.
-func softmaxRegression[T float](l Loss, z, y, dz []T, scale float64) float64 {
-	u := float64(len(z))
+// softmaxRegression is a regression loss on softmax outputs, the sum over
+// the values divided by u: its gradient goes back through the softmax's
+// Jacobian, dz_j = a_j·(g_j - Σ_k a_k·g_k) for g = ∂loss/∂a.
+func softmaxRegression[T float](l Loss, z, y, dz []T, scale, u float64) float64 {
 	mx, lse := logSumExp(z)
 	a := make([]float64, len(z))
 	g := make([]float64, len(z))
@@ -299,10 +316,12 @@ func (o Output) Apply(z []float32) {
 	if o == OutLinear {
 		return
 	}
-	for i, v := range z {
-		a, _ := outputValue(o, float64(v))
-		z[i] = float32(a)
-	}
+	elementwise(len(z), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a, _ := outputValue(o, float64(z[i]))
+			z[i] = float32(a)
+		}
+	})
 }
 
 // logSumExp returns a row's maximum m and log Σ exp(z - m).
@@ -454,22 +473,35 @@ func weightsOf[T float](in []*tensor.Dense) ([]T, error) {
 
 // batchLoss returns the mean loss over the n samples of z and y, each
 // sample's loss multiplied by its weight w[r] when w is not nil, and,
-// with dz non-nil, writes g·∂mean/∂z into it. Samples are summed in order,
-// so the result does not depend on the number of cores.
+// with dz non-nil, writes g·∂mean/∂z into it (the loss returned may then
+// be left out, as rowLoss says). The samples are computed in parallel when
+// there are many values, and summed in order, so the result does not
+// depend on the number of cores.
 func batchLoss[T float](o Objective, n int, z, y, w, dz []T, g float64) float64 {
 	u := len(z) / n
+	rows := make([]float64, n)
+	each := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
+			var dr []T
+			if dz != nil {
+				dr = dz[r*u : (r+1)*u]
+			}
+			wr := 1.0
+			if w != nil {
+				wr = float64(w[r])
+			}
+			rows[r] = wr * rowLoss(o, zr, yr, dr, wr*g/float64(n))
+		}
+	}
+	if len(z) < 1<<14 {
+		each(0, n)
+	} else {
+		parallel(n, each)
+	}
 	var total float64
-	for r := range n {
-		zr, yr := z[r*u:(r+1)*u], y[r*u:(r+1)*u]
-		var dr []T
-		if dz != nil {
-			dr = dz[r*u : (r+1)*u]
-		}
-		wr := 1.0
-		if w != nil {
-			wr = float64(w[r])
-		}
-		total += wr * rowLoss(o, zr, yr, dr, wr*g/float64(n))
+	for _, l := range rows {
+		total += l
 	}
 	return total / float64(n)
 }

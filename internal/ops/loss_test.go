@@ -36,10 +36,14 @@ func targetsFor(rng *rand.Rand, o Objective, n, u int) *tensor.Dense {
 }
 
 var allObjectives = []Objective{
-	{MSE, OutLinear}, {MSE, OutReLU}, {MSE, OutLeakyReLU}, {MSE, OutSigmoid}, {MSE, OutTanh}, {MSE, OutSoftmax},
-	{MAE, OutLinear}, {MAE, OutSigmoid}, {MAE, OutSoftmax},
-	{Huber, OutLinear}, {Huber, OutTanh}, {Huber, OutReLU},
-	{BinaryCrossEntropy, OutSigmoid}, {CategoricalCrossEntropy, OutSoftmax},
+	{Loss: MSE, Output: OutLinear}, {Loss: MSE, Output: OutReLU}, {Loss: MSE, Output: OutLeakyReLU},
+	{Loss: MSE, Output: OutSigmoid}, {Loss: MSE, Output: OutTanh}, {Loss: MSE, Output: OutSoftmax},
+	{Loss: MAE, Output: OutLinear}, {Loss: MAE, Output: OutSigmoid}, {Loss: MAE, Output: OutSoftmax},
+	{Loss: Huber, Output: OutLinear}, {Loss: Huber, Output: OutTanh}, {Loss: Huber, Output: OutReLU},
+	{Loss: BinaryCrossEntropy, Output: OutSigmoid}, {Loss: CategoricalCrossEntropy, Output: OutSoftmax},
+	// Per-sample sums instead of means.
+	{Loss: MSE, Output: OutLinear, Sum: true}, {Loss: MSE, Output: OutSoftmax, Sum: true},
+	{Loss: Huber, Output: OutTanh, Sum: true}, {Loss: BinaryCrossEntropy, Output: OutSigmoid, Sum: true},
 }
 
 // Every objective's gradient agrees with finite differences of its value,
@@ -101,16 +105,20 @@ func TestLossValues(t *testing.T) {
 		z, y []float32
 		want float64
 	}{
-		{Objective{MSE, OutLinear}, []float32{1, 3}, []float32{0, 1}, (1 + 4) / 2.0},
-		{Objective{MSE, OutReLU}, []float32{-2, 3}, []float32{1, 1}, (1 + 4) / 2.0},
-		{Objective{MAE, OutLinear}, []float32{1, -3}, []float32{0, 1}, (1 + 4) / 2.0},
-		{Objective{Huber, OutLinear}, []float32{0.5, 3}, []float32{0, 0}, (0.125 + 2.5) / 2},
-		{Objective{BinaryCrossEntropy, OutSigmoid}, []float32{0, 0}, []float32{0, 1}, ln2},
-		{Objective{BinaryCrossEntropy, OutSigmoid}, []float32{100}, []float32{1}, 0},
-		{Objective{CategoricalCrossEntropy, OutSoftmax}, []float32{0, 0, 0, 0}, []float32{0, 0, 1, 0}, math.Log(4)},
-		{Objective{CategoricalCrossEntropy, OutSoftmax}, []float32{1000, 0}, []float32{0, 1}, 1000},
-		{Objective{Perceptron, OutStep}, []float32{-2}, []float32{1}, 2},
-		{Objective{Perceptron, OutStep}, []float32{2}, []float32{1}, 0},
+		{Objective{Loss: MSE, Output: OutLinear}, []float32{1, 3}, []float32{0, 1}, (1 + 4) / 2.0},
+		{Objective{Loss: MSE, Output: OutReLU}, []float32{-2, 3}, []float32{1, 1}, (1 + 4) / 2.0},
+		{Objective{Loss: MAE, Output: OutLinear}, []float32{1, -3}, []float32{0, 1}, (1 + 4) / 2.0},
+		{Objective{Loss: Huber, Output: OutLinear}, []float32{0.5, 3}, []float32{0, 0}, (0.125 + 2.5) / 2},
+		{Objective{Loss: BinaryCrossEntropy, Output: OutSigmoid}, []float32{0, 0}, []float32{0, 1}, ln2},
+		{Objective{Loss: BinaryCrossEntropy, Output: OutSigmoid}, []float32{100}, []float32{1}, 0},
+		{Objective{Loss: CategoricalCrossEntropy, Output: OutSoftmax}, []float32{0, 0, 0, 0}, []float32{0, 0, 1, 0}, math.Log(4)},
+		{Objective{Loss: CategoricalCrossEntropy, Output: OutSoftmax}, []float32{1000, 0}, []float32{0, 1}, 1000},
+		{Objective{Loss: Perceptron, Output: OutStep}, []float32{-2}, []float32{1}, 2},
+		{Objective{Loss: Perceptron, Output: OutStep}, []float32{2}, []float32{1}, 0},
+		// Sums over the values instead of means.
+		{Objective{Loss: MSE, Output: OutLinear, Sum: true}, []float32{1, 3}, []float32{0, 1}, 1 + 4},
+		{Objective{Loss: BinaryCrossEntropy, Output: OutSigmoid, Sum: true}, []float32{0, 0, 0}, []float32{0, 1, 1}, 3 * ln2},
+		{Objective{Loss: CategoricalCrossEntropy, Output: OutSoftmax, Sum: true}, []float32{0, 0, 0, 0}, []float32{0, 0, 1, 0}, math.Log(4)},
 	}
 	for _, tt := range tests {
 		if got := tt.o.SampleLoss(tt.z, tt.y); math.Abs(got-tt.want) > 1e-6*math.Max(1, tt.want) {
@@ -123,7 +131,7 @@ func TestLossValues(t *testing.T) {
 // as a mistake (so that a model started at zero moves), and leaves a
 // correctly classified one alone.
 func TestPerceptronUpdatesOnTheBoundary(t *testing.T) {
-	o := Objective{Perceptron, OutStep}
+	o := Objective{Loss: Perceptron, Output: OutStep}
 	for _, tt := range []struct {
 		z, y, want float32
 	}{{0, 1, -1}, {0, 0, 1}, {-1, 1, -1}, {1, 1, 0}, {-1, 0, 0}} {
@@ -141,8 +149,8 @@ func TestObjectiveCheck(t *testing.T) {
 			t.Errorf("%v: %v", o, err)
 		}
 	}
-	for _, o := range []Objective{{BinaryCrossEntropy, OutLinear}, {CategoricalCrossEntropy, OutSigmoid},
-		{MSE, OutStep}, {Perceptron, OutSigmoid}} {
+	for _, o := range []Objective{{Loss: BinaryCrossEntropy, Output: OutLinear}, {Loss: CategoricalCrossEntropy, Output: OutSigmoid},
+		{Loss: MSE, Output: OutStep}, {Loss: Perceptron, Output: OutSigmoid}} {
 		if err := o.Check(); err == nil {
 			t.Errorf("%v: no error", o)
 		}
@@ -269,7 +277,7 @@ func TestWeightedLoss(t *testing.T) {
 	z := input(g, "z", tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{0, 1, 2, 3})))
 	y := input(g, "y", tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{0, 1, 1, 0})))
 	w := input(g, "w", tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})))
-	if _, err := WeightedLossOf(Objective{CategoricalCrossEntropy, OutSoftmax}, z, y, w); err == nil {
+	if _, err := WeightedLossOf(Objective{Loss: CategoricalCrossEntropy, Output: OutSoftmax}, z, y, w); err == nil {
 		t.Error("3 weights for 2 samples: no error")
 	}
 }

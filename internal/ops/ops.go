@@ -1,6 +1,7 @@
 // Package ops holds dlgo's fused Gorgonia operations: a dense layer, 2-D
 // convolutions (Conv2D and Conv2DTranspose), max- and average-pooling,
-// upsampling, activations and batch normalisation, each a node or two in
+// upsampling, activations, batch normalisation, and the sampling and KL
+// divergence of a variational autoencoder, each a node or two in
 // the graph with gradient nodes of their own, computed with the fast
 // matrix product of internal/gemm. Shapes are NCHW.
 //
