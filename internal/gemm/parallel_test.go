@@ -13,7 +13,6 @@ func TestParallel(t *testing.T) {
 		workerOverride = workers
 		for _, c := range []struct{ n, parts int }{{0, 8}, {1, 8}, {7, 8}, {100, 8}, {1000, 3}, {5, 1}} {
 			visits := make([]atomic.Int32, c.n)
-			var ranges [][2]int
 			var mu atomic.Int32
 			seen := make([]atomic.Int64, 64)
 			Parallel(c.n, c.parts, func(lo, hi int) {
@@ -31,7 +30,6 @@ func TestParallel(t *testing.T) {
 			for k := range int(mu.Load()) {
 				v := seen[k].Load()
 				lo, hi := int(v>>32), int(v&0xffffffff)
-				ranges = append(ranges, [2]int{lo, hi})
 				parts := min(c.parts, c.n)
 				ok := false
 				for p := range parts {
