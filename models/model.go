@@ -502,10 +502,17 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	net.X = G.NewTensor(g, m.dt, len(shape), G.WithShape(shape...), G.WithName("x"))
 	x := net.X
 	outIdx := m.spec.outputIndex()
-	for i, l := range m.layers {
+	for i := 0; i < len(m.layers); i++ {
+		l := m.layers[i]
 		b.output = i == outIdx
 		var err error
-		if x, err = l.forward(b, x); err != nil {
+		if c, p := pooledConv(m.layers, i, b.gorgonia); c != nil {
+			x, err = c.forwardPooled(b, x, p)
+			i++ // the pooling is done
+		} else {
+			x, err = l.forward(b, x)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
 		}
 		for _, p := range l.params() {
@@ -514,6 +521,21 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 	}
 	net.Out = x
 	return net, nil
+}
+
+// pooledConv returns layers[i] and layers[i+1] when they are a
+// convolution and the max-pooling of its output, which dlgo's ops (not
+// Gorgonia's) compute as one.
+func pooledConv(layers []layer, i int, gorgonia bool) (*conv2D, *maxPool2D) {
+	if gorgonia || i+1 >= len(layers) {
+		return nil, nil
+	}
+	c, ok := layers[i].(*conv2D)
+	p, ok2 := layers[i+1].(*maxPool2D)
+	if !ok || !ok2 {
+		return nil, nil
+	}
+	return c, p
 }
 
 // AddLoss adds the targets input net.Y and the model's loss net.Loss to

@@ -15,25 +15,50 @@ import (
 // result (batch, filters, oh, ow). needX says whether the gradient with
 // respect to x is wanted (not for a network's input).
 //
-// It is two nodes, computed as one matrix product over the whole batch:
+// It is three nodes, computed as one matrix product over the whole batch:
 // an im2col node unrolls the patches of x into a matrix of
 // channels·kernel² rows and batch·oh·ow columns (by copying runs of input
-// rows), and a product node multiplies w by it, applying the bias and
-// activation while the (filters, batch·oh·ow) result is copied into NCHW
-// order, one run of oh·ow values at a time. Every gradient node reads only
-// its graph inputs: the kernel's gradient reads the im2col node, and x's
-// gradient is the im2col node's own, col2im of the patches' gradient.
+// rows), a product node multiplies them by w into one row of filters
+// values per output position, and an output node adds the bias and
+// applies the activation while it copies those rows into NCHW order.
+// Every gradient node reads only its graph inputs: the output's gradient
+// reads the product and the output, the kernel's gradient the patches and
+// the product's gradient, and x's gradient is the im2col node's own,
+// col2im of the patches' gradient.
 func Conv2D(x, w, b *G.Node, kernel, stride, pad int, act Activation, needX bool) (*G.Node, error) {
+	return Conv2DMaxPool(x, w, b, kernel, stride, pad, act, 1, 1, needX)
+}
+
+// Conv2DMaxPool returns MaxPool2D(Conv2D(x, w, b, kernel, stride, pad,
+// act, needX), poolKernel, poolStride) without the convolution's output:
+// the output node takes the largest of act(product + bias) over each
+// window straight from the product's rows (the activations are
+// non-decreasing, so that is act of the largest product + bias), and its
+// gradient sends each window's gradient, times act', to the first
+// position of the window whose act(product + bias) is the window's value,
+// the one MaxPool2D would pick. poolKernel = poolStride = 1 is Conv2D.
+func Conv2DMaxPool(x, w, b *G.Node, kernel, stride, pad int, act Activation, poolKernel, poolStride int, needX bool) (*G.Node, error) {
 	im := &im2colOp{k: kernel, stride: stride, pad: pad}
 	g, err := im.geometry(x.Shape())
 	if err != nil {
+		return nil, err
+	}
+	if act < Linear || act > LeakyReLU {
+		return nil, fmt.Errorf("ops: conv2d with activation %d", int(act))
+	}
+	out := &convOutputOp{act: act, oh: g.oh, ow: g.ow, pk: poolKernel, ps: poolStride}
+	if _, err := poolShape("max-pooling of a convolution", tensor.Shape{g.n, 1, g.oh, g.ow}, poolKernel, poolStride); err != nil {
 		return nil, err
 	}
 	cols, err := G.ApplyOp(im, x)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&convProductOp{k: kernel, oh: g.oh, ow: g.ow, act: act, needX: needX}, cols, w, b)
+	z, err := G.ApplyOp(&convProductOp{k: kernel, needX: needX}, cols, w)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(out, z, b)
 }
 
 // convGeom is a convolution's sizes: batch n, channels c, input h×w,
@@ -210,87 +235,81 @@ func clearChannel[T float](g convGeom, c int, x []T) {
 	}
 }
 
-// convProductOp computes act(w·cols + b) for the unrolled patches cols
-// (c·k², n·oh·ow), w (f, c, k, k) and b (f), into (n, f, oh, ow).
+// convProductOp multiplies the unrolled patches cols (c·k², n·oh·ow) by a
+// kernel w (f, c, k, k): z = colsᵀ·wᵀ, (n·oh·ow, f), one row of f values
+// per output position. The matrix product reads cols in place and packs
+// only the small wᵀ.
 type convProductOp struct {
-	k, oh, ow int
-	act       Activation
-	needX     bool
-
-	z   *tensor.Dense // the product before bias, (n·p, f)
-	out *tensor.Dense
+	k     int
+	needX bool
+	out   *tensor.Dense
 }
 
-func (op *convProductOp) geometry(cols, w, b tensor.Shape) (convGeom, error) {
-	p := op.oh * op.ow
-	if len(cols) != 2 || len(w) != 4 || len(b) != 1 || p < 1 || w[2] != op.k || w[3] != op.k ||
-		cols[0] != w[1]*op.k*op.k || cols[1]%p != 0 || b[0] != w[0] {
-		return convGeom{}, fmt.Errorf("ops: conv2d of patches %v by kernel %v (size %d), bias %v, output %d×%d", cols, w, op.k, b, op.oh, op.ow)
+func (op *convProductOp) dims(cols, w tensor.Shape) (np, f, kk int, err error) {
+	if len(cols) != 2 || len(w) != 4 || w[2] != op.k || w[3] != op.k || cols[0] != w[1]*op.k*op.k {
+		return 0, 0, 0, fmt.Errorf("ops: conv2d of patches %v by kernel %v (size %d)", cols, w, op.k)
 	}
-	return convGeom{n: cols[1] / p, c: w[1], f: w[0], oh: op.oh, ow: op.ow, p: p, kk: cols[0]}, nil
+	return cols[1], w[0], cols[0], nil
 }
 
-func (op *convProductOp) Arity() int { return 3 }
+func (op *convProductOp) Arity() int { return 2 }
 func (op *convProductOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(1), tensorType(4))
+	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(2))
 }
 func (op *convProductOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape), in[2].(tensor.Shape))
-	return tensor.Shape{g.n, g.f, g.oh, g.ow}, err
+	np, f, _, err := op.dims(in[0].(tensor.Shape), in[1].(tensor.Shape))
+	return tensor.Shape{np, f}, err
 }
 func (op *convProductOp) ReturnsPtr() bool     { return false }
 func (op *convProductOp) CallsExtern() bool    { return false }
 func (op *convProductOp) OverwritesInput() int { return -1 }
 func (op *convProductOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.ConvProduct{%d,%d,%d,%v,%v}", op.k, op.oh, op.ow, op.act, op.needX)
+	fmt.Fprintf(h, "dlgo.ConvProduct{%d,%v}", op.k, op.needX)
 }
 func (op *convProductOp) Hashcode() uint32 { return hashOf(op) }
-func (op *convProductOp) String() string {
-	return fmt.Sprintf("ConvProduct{k%d,%d×%d,%v}", op.k, op.oh, op.ow, op.act)
-}
+func (op *convProductOp) String() string   { return fmt.Sprintf("ConvProduct{k%d}", op.k) }
 
 func (op *convProductOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(3, vs)
+	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	cols, w, b := in[0], in[1], in[2]
-	g, err := op.geometry(cols.Shape(), w.Shape(), b.Shape())
+	cols, w := in[0], in[1]
+	np, f, kk, err := op.dims(cols.Shape(), w.Shape())
 	if err != nil {
 		return nil, err
 	}
-	dt := cols.Dtype()
-	z := buffer(&op.z, dt, g.n*g.p, g.f)
-	y := buffer(&op.out, dt, g.n, g.f, g.oh, g.ow)
+	z := buffer(&op.out, cols.Dtype(), np, f)
 	switch cd := cols.Data().(type) {
 	case []float32:
-		convForward(g, op.act, cd, w.Data().([]float32), b.Data().([]float32), z.Data().([]float32), y.Data().([]float32))
+		matmul(true, true, np, f, kk, cd, np, w.Data().([]float32), kk, 0, z.Data().([]float32), f)
 	case []float64:
-		convForward(g, op.act, cd, w.Data().([]float64), b.Data().([]float64), z.Data().([]float64), y.Data().([]float64))
+		matmul(true, true, np, f, kk, cd, np, w.Data().([]float64), kk, 0, z.Data().([]float64), f)
 	default:
-		return nil, fmt.Errorf("ops: %v of %v", op, dt)
+		return nil, fmt.Errorf("ops: %v of %v", op, cols.Dtype())
 	}
-	return y, nil
+	return z, nil
 }
 
-func convForward[T float](g convGeom, act Activation, cols, w, b, z, y []T) {
-	np := g.n * g.p
-	// z (n·p × f) = colsᵀ (n·p × kk) · wᵀ (kk × f): the matrix product
-	// reads cols where it is and packs only the small wᵀ.
-	matmul(true, true, np, g.f, g.kk, cols, np, w, g.kk, 0, z, g.f)
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			zs := z[s*g.p*g.f : (s+1)*g.p*g.f] // this sample's block, in cache
-			for f := range g.f {
-				row := y[(s*g.f+f)*g.p : (s*g.f+f+1)*g.p]
-				bf := b[f]
-				for p := range row {
-					row[p] = zs[p*g.f+f] + bf
-				}
-				activate(act, row)
-			}
+func (op *convProductOp) DiffWRT(int) []bool { return []bool{op.needX, true} }
+
+// SymDiff returns the gradient nodes of the product z = colsᵀ·wᵀ given
+// dz (n·p, f): the kernel's, dw = (cols·dz)ᵀ, one product over the whole
+// batch, and, if needed, the patches', dcols = wᵀ·dzᵀ, which the im2col
+// node folds back onto x.
+func (op *convProductOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	cols, w := inputs[0], inputs[1]
+	dw, err := G.ApplyOp(&convKernelGradOp{k: op.k}, cols, grad)
+	if err != nil {
+		return nil, err
+	}
+	var dcols *G.Node
+	if op.needX {
+		if dcols, err = G.ApplyOp(&weightProductOp{transW: true, transD: true}, w, grad); err != nil {
+			return nil, err
 		}
-	})
+	}
+	return G.Nodes{dcols, dw}, nil
 }
 
 // window returns, for kernel offset kj along an axis of size w, the range
@@ -314,27 +333,37 @@ func floorDiv(a, b int) int {
 // im2colRow writes row r = (c, ki, kj) of the unrolled patches of the
 // batch x (n, c, h, w): for each sample and output position, the input
 // value the kernel's (ki, kj) tap sees, 0 in the padding. Going row by
-// row writes each row of cols in one sequential sweep.
+// row writes each row of cols in one sequential sweep; with stride 1, a
+// sample's part of the row is copied from the input as oh runs of ow
+// values at once.
 func im2colRow[T float](g convGeom, k, stride, pad, r int, x, row []T) {
 	c, ki, kj := r/(k*k), r/k%k, r%k
 	lo, hi := window(kj, stride, pad, g.w, g.ow)
+	oy0, oy1 := window(ki, stride, pad, g.h, g.oh)
+	if lo >= hi {
+		oy0, oy1 = 0, 0
+	}
 	for s := range g.n {
 		plane := x[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
 		dst := row[s*g.p : (s+1)*g.p]
-		for oy := range g.oh {
+		clear(dst[:oy0*g.ow])
+		clear(dst[oy1*g.ow:])
+		if oy0 >= oy1 {
+			continue
+		}
+		if lo > 0 || hi < g.ow {
+			for oy := oy0; oy < oy1; oy++ {
+				clear(dst[oy*g.ow : oy*g.ow+lo])
+				clear(dst[oy*g.ow+hi : (oy+1)*g.ow])
+			}
+		}
+		if stride == 1 {
+			copyRows(dst[oy0*g.ow+lo:], g.ow, plane[(oy0+ki-pad)*g.w+lo+kj-pad:], g.w, oy1-oy0, hi-lo)
+			continue
+		}
+		for oy := oy0; oy < oy1; oy++ {
 			out := dst[oy*g.ow : (oy+1)*g.ow]
-			iy := oy*stride + ki - pad
-			if iy < 0 || iy >= g.h || lo >= hi {
-				clear(out)
-				continue
-			}
-			clear(out[:lo])
-			clear(out[hi:])
-			src := plane[iy*g.w:]
-			if stride == 1 {
-				copy(out[lo:hi], src[lo+kj-pad:hi+kj-pad])
-				continue
-			}
+			src := plane[(oy*stride+ki-pad)*g.w:]
 			for ox := lo; ox < hi; ox++ {
 				out[ox] = src[ox*stride+kj-pad]
 			}
@@ -345,27 +374,28 @@ func im2colRow[T float](g convGeom, k, stride, pad, r int, x, row []T) {
 // col2imChannel adds the rows (c, ·, ·) of dcols back onto the input
 // positions im2col took them from, in channel c of every sample of dx
 // (n, c, h, w), zeroed. Channels are independent, so they can be done in
-// parallel.
+// parallel. Each input value gets one addition per kernel tap, in the
+// taps' order.
 func col2imChannel[T float](g convGeom, k, stride, pad, c int, dcols, dx []T) {
 	np := g.n * g.p
 	for ki := range k {
+		oy0, oy1 := window(ki, stride, pad, g.h, g.oh)
 		for kj := range k {
 			row := dcols[((c*k+ki)*k+kj)*np : ((c*k+ki)*k+kj+1)*np]
 			lo, hi := window(kj, stride, pad, g.w, g.ow)
+			if lo >= hi || oy0 >= oy1 {
+				continue
+			}
 			for s := range g.n {
 				plane := dx[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
 				src := row[s*g.p : (s+1)*g.p]
-				for oy := range g.oh {
-					iy := oy*stride + ki - pad
-					if iy < 0 || iy >= g.h || lo >= hi {
-						continue
-					}
+				if stride == 1 {
+					addRows(plane[(oy0+ki-pad)*g.w+lo+kj-pad:], g.w, src[oy0*g.ow+lo:], g.ow, oy1-oy0, hi-lo)
+					continue
+				}
+				for oy := oy0; oy < oy1; oy++ {
 					in := src[oy*g.ow : (oy+1)*g.ow]
-					dst := plane[iy*g.w:]
-					if stride == 1 {
-						addTo(dst[lo+kj-pad:hi+kj-pad], in[lo:hi])
-						continue
-					}
+					dst := plane[(oy*stride+ki-pad)*g.w:]
 					for ox := lo; ox < hi; ox++ {
 						dst[ox*stride+kj-pad] += in[ox]
 					}
@@ -383,91 +413,68 @@ func addTo[T float](dst, src []T) {
 	}
 }
 
-func (op *convProductOp) DiffWRT(int) []bool { return []bool{op.needX, true, true} }
-
-// SymDiff returns the gradient nodes: dz = dy·act'(z) laid out as the
-// product's (f × n·p) result, then dw = dz·colsᵀ (one product over the
-// whole batch), db = the row sums of dz and, if needed, the patches'
-// gradient dcols = wᵀ·dz, which the im2col node folds back onto x.
-func (op *convProductOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	cols, w := inputs[0], inputs[1]
-	dz, err := G.ApplyOp(&convGradOp{act: op.act}, output, grad)
-	if err != nil {
-		return nil, err
-	}
-	dw, err := G.ApplyOp(&filterGradOp{k: op.k}, dz, cols)
-	if err != nil {
-		return nil, err
-	}
-	db, err := G.ApplyOp(&sumColsOp{}, dz)
-	if err != nil {
-		return nil, err
-	}
-	var dcols *G.Node
-	if op.needX {
-		if dcols, err = G.ApplyOp(&weightProductOp{transW: true}, w, dz); err != nil {
-			return nil, err
-		}
-	}
-	return G.Nodes{dcols, dw, db}, nil
+// convKernelGradOp computes a convolution kernel's gradient from the
+// patches cols (c·k², q) and the product's gradient dz (q, f): dw =
+// (cols·dz)ᵀ, shaped (f, c, k, k). The product reads cols in place and
+// packs dz, copying rows.
+type convKernelGradOp struct {
+	k        int
+	out, tmp *tensor.Dense
 }
 
-// convGradOp turns the gradient of a convolution's output, dy (n, f, oh,
-// ow), into that of its product before bias and activation, laid out as
-// the product was: (f, n·p). It reads the output y for the activation's
-// derivative.
-type convGradOp struct {
-	act Activation
-	out *tensor.Dense
+func (op *convKernelGradOp) Arity() int { return 2 }
+func (op *convKernelGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(2), tensorType(2), tensorType(4))
 }
-
-func (op *convGradOp) Arity() int { return 2 }
-func (op *convGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(2))
-}
-func (op *convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	y, dy := in[0].(tensor.Shape), in[1].(tensor.Shape)
-	if len(y) != 4 || !y.Eq(dy) {
-		return nil, fmt.Errorf("ops: conv2d gradient %v of an output %v", dy, y)
+func (op *convKernelGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	cols, dz := in[0].(tensor.Shape), in[1].(tensor.Shape)
+	kk := op.k * op.k
+	if len(cols) != 2 || len(dz) != 2 || cols[1] != dz[0] || kk < 1 || cols[0]%kk != 0 {
+		return nil, fmt.Errorf("ops: conv2d kernel gradient of patches %v and product gradient %v (size %d)", cols, dz, op.k)
 	}
-	return tensor.Shape{y[1], y[0] * y[2] * y[3]}, nil
+	return tensor.Shape{dz[1], cols[0] / kk, op.k, op.k}, nil
 }
-func (op *convGradOp) ReturnsPtr() bool      { return false }
-func (op *convGradOp) CallsExtern() bool     { return false }
-func (op *convGradOp) OverwritesInput() int  { return -1 }
-func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.ConvGrad{%v}", op.act) }
-func (op *convGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *convGradOp) String() string        { return fmt.Sprintf("ConvGrad{%v}", op.act) }
+func (op *convKernelGradOp) ReturnsPtr() bool      { return false }
+func (op *convKernelGradOp) CallsExtern() bool     { return false }
+func (op *convKernelGradOp) OverwritesInput() int  { return -1 }
+func (op *convKernelGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.ConvKernelGrad{%d}", op.k) }
+func (op *convKernelGradOp) Hashcode() uint32      { return hashOf(op) }
+func (op *convKernelGradOp) String() string        { return fmt.Sprintf("ConvKernelGrad{k%d}", op.k) }
 
-func (op *convGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *convKernelGradOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	ys := in[0].Shape()
-	g := convGeom{n: ys[0], f: ys[1], oh: ys[2], ow: ys[3], p: ys[2] * ys[3]}
-	dz := buffer(&op.out, in[0].Dtype(), g.f, g.n*g.p)
-	switch yd := in[0].Data().(type) {
-	case []float32:
-		convGrad(g, op.act, yd, in[1].Data().([]float32), dz.Data().([]float32))
-	case []float64:
-		convGrad(g, op.act, yd, in[1].Data().([]float64), dz.Data().([]float64))
-	default:
-		return nil, fmt.Errorf("ops: %v of %v", op, in[0].Dtype())
+	cols, dz := in[0], in[1]
+	shape, err := op.InferShape(cols.Shape(), dz.Shape())
+	if err != nil {
+		return nil, err
 	}
-	return dz, nil
+	kk, q, f := cols.Shape()[0], cols.Shape()[1], dz.Shape()[1]
+	dt := cols.Dtype()
+	dw := buffer(&op.out, dt, shape...)
+	tmp := buffer(&op.tmp, dt, kk, f)
+	switch cd := cols.Data().(type) {
+	case []float32:
+		kernelGrad(kk, q, f, cd, dz.Data().([]float32), tmp.Data().([]float32), dw.Data().([]float32))
+	case []float64:
+		kernelGrad(kk, q, f, cd, dz.Data().([]float64), tmp.Data().([]float64), dw.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dt)
+	}
+	return dw, nil
 }
 
-func convGrad[T float](g convGeom, act Activation, y, dy, dz []T) {
-	np := g.n * g.p
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			for f := range g.f {
-				at := (s*g.f + f) * g.p
-				activationGrad(act, y[at:at+g.p], dy[at:at+g.p], dz[f*np+s*g.p:f*np+(s+1)*g.p])
-			}
+// kernelGrad sets dw (f × kk) to (cols·dz)ᵀ for cols (kk × q) and dz
+// (q × f), through tmp (kk × f).
+func kernelGrad[T float](kk, q, f int, cols, dz, tmp, dw []T) {
+	matmul(false, false, kk, f, q, cols, q, dz, f, 0, tmp, f)
+	for r := range kk {
+		for i, v := range tmp[r*f : (r+1)*f] {
+			dw[i*kk+r] = v
 		}
-	})
+	}
 }
 
 // filterGradOp computes a kernel's gradient a·bᵀ, for a (m, q) and b
@@ -553,12 +560,12 @@ func productABt[T float](m, n, q int, a, b, c, tmp []T) {
 }
 
 // weightProductOp multiplies a kernel w (r, ...), taken as the matrix W of
-// r rows, or its transpose, by a matrix d: Wᵀ·d for a convolution's
-// patches' gradient wᵀ·dz, W·d for a transposed convolution's input
-// gradient.
+// r rows, or its transpose, by a matrix d or its transpose: Wᵀ·dᵀ for a
+// convolution's patches' gradient wᵀ·dzᵀ, W·d for a transposed
+// convolution's input gradient.
 type weightProductOp struct {
-	transW bool
-	out    *tensor.Dense
+	transW, transD bool
+	out            *tensor.Dense
 }
 
 func (op *weightProductOp) dims(w, d tensor.Shape) (m, n, k int, err error) {
@@ -571,10 +578,14 @@ func (op *weightProductOp) dims(w, d tensor.Shape) (m, n, k int, err error) {
 	if op.transW {
 		m, k = rest, r
 	}
-	if d[0] != k {
-		err = fmt.Errorf("ops: product of kernel %v (transposed %v) by %v", w, op.transW, d)
+	kd, n := d[0], d[1]
+	if op.transD {
+		kd, n = n, kd
 	}
-	return m, d[1], k, err
+	if kd != k {
+		err = fmt.Errorf("ops: product of kernel %v (transposed %v) by %v (transposed %v)", w, op.transW, d, op.transD)
+	}
+	return m, n, k, err
 }
 
 func (op *weightProductOp) Arity() int { return 2 }
@@ -589,10 +600,12 @@ func (op *weightProductOp) ReturnsPtr() bool     { return false }
 func (op *weightProductOp) CallsExtern() bool    { return false }
 func (op *weightProductOp) OverwritesInput() int { return -1 }
 func (op *weightProductOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.WeightProduct{%v}", op.transW)
+	fmt.Fprintf(h, "dlgo.WeightProduct{%v,%v}", op.transW, op.transD)
 }
 func (op *weightProductOp) Hashcode() uint32 { return hashOf(op) }
-func (op *weightProductOp) String() string   { return fmt.Sprintf("WeightProduct{%v}", op.transW) }
+func (op *weightProductOp) String() string {
+	return fmt.Sprintf("WeightProduct{%v,%v}", op.transW, op.transD)
+}
 
 func (op *weightProductOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
@@ -606,72 +619,14 @@ func (op *weightProductOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	c := buffer(&op.out, w.Dtype(), m, n)
 	ldw := w.Shape().TotalSize() / w.Shape()[0]
+	ldd := d.Shape()[1]
 	switch wd := w.Data().(type) {
 	case []float32:
-		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float32), n, 0, c.Data().([]float32), n)
+		matmul(op.transW, op.transD, m, n, k, wd, ldw, d.Data().([]float32), ldd, 0, c.Data().([]float32), n)
 	case []float64:
-		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float64), n, 0, c.Data().([]float64), n)
+		matmul(op.transW, op.transD, m, n, k, wd, ldw, d.Data().([]float64), ldd, 0, c.Data().([]float64), n)
 	default:
 		return nil, fmt.Errorf("ops: %v of %v", op, w.Dtype())
 	}
 	return c, nil
-}
-
-// sumColsOp sums each row of a matrix: (n, m) to (n).
-type sumColsOp struct{ out *tensor.Dense }
-
-func (op *sumColsOp) Arity() int { return 1 }
-func (op *sumColsOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(1))
-}
-func (op *sumColsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{in[0].(tensor.Shape)[0]}, nil
-}
-func (op *sumColsOp) ReturnsPtr() bool      { return false }
-func (op *sumColsOp) CallsExtern() bool     { return false }
-func (op *sumColsOp) OverwritesInput() int  { return -1 }
-func (op *sumColsOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "dlgo.SumCols") }
-func (op *sumColsOp) Hashcode() uint32      { return hashOf(op) }
-func (op *sumColsOp) String() string        { return "SumCols" }
-
-func (op *sumColsOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(1, vs)
-	if err != nil {
-		return nil, err
-	}
-	a := in[0]
-	n, m := a.Shape()[0], a.Shape()[1]
-	s := buffer(&op.out, a.Dtype(), n)
-	switch ad := a.Data().(type) {
-	case []float32:
-		sumCols(ad, n, m, s.Data().([]float32))
-	case []float64:
-		sumCols(ad, n, m, s.Data().([]float64))
-	}
-	return s, nil
-}
-
-func sumCols[T float](a []T, n, m int, s []T) {
-	parallel(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			s[i] = sum(a[i*m : (i+1)*m])
-		}
-	})
-}
-
-// sum adds v with four running sums, which the CPU can advance in
-// parallel.
-func sum[T float](v []T) T {
-	var s0, s1, s2, s3 T
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		s0 += v[i]
-		s1 += v[i+1]
-		s2 += v[i+2]
-		s3 += v[i+3]
-	}
-	for ; i < len(v); i++ {
-		s0 += v[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
