@@ -131,6 +131,7 @@ type trainer struct {
 	train, val *datasets.Dataset
 	cfg        Config
 	rng        *rand.Rand
+	src        *rand.PCG         // rng's source, drawn from directly for the dropout masks
 	nets       map[int]*trainNet // by batch size
 	upd        updater
 	params     []*models.Param // trainable, in order
@@ -161,8 +162,9 @@ func newTrainer(m Model, train *datasets.Dataset, cfg Config) (*trainer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("trainers: %w", err)
 	}
+	src := rand.NewPCG(uint64(cfg.Seed), 0x2545f4914f6cdd1d)
 	t := &trainer{m: m, spec: spec, train: train, val: val, cfg: cfg,
-		rng:  rand.New(rand.NewPCG(uint64(cfg.Seed), 0x2545f4914f6cdd1d)),
+		rng: rand.New(src), src: src,
 		nets: map[int]*trainNet{},
 	}
 	for _, p := range m.Params() {
@@ -299,7 +301,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		if err != nil {
 			return nil, err
 		}
-		net.feed(t.train, idx, t.rng.Float64)
+		net.feed(t.train, idx, t.src)
 		loss, err := net.run()
 		if err != nil {
 			return nil, fmt.Errorf("trainers: epoch %d, iteration %d: %w", s.Epoch, it+1, err)
