@@ -467,8 +467,17 @@ func (op *convKernelGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // kernelGrad sets dw (f × kk) to (cols·dz)ᵀ for cols (kk × q) and dz
-// (q × f), through tmp (kk × f).
+// (q × f). The matrix product packs its second operand: dz, copying its
+// rows, for tmp (kk × f) = cols·dz then transposed into dw; or, when a
+// kernel has few patch values for its filters (a first layer's), colsᵀ,
+// transposing it, for dw = dzᵀ·colsᵀ directly: transposing kk rows costs
+// about twice as much per value as copying f columns. Each value is the
+// same sum in the same order either way.
 func kernelGrad[T float](kk, q, f int, cols, dz, tmp, dw []T) {
+	if 2*kk < f {
+		matmul(true, true, f, kk, q, dz, f, cols, q, 0, dw, kk)
+		return
+	}
 	matmul(false, false, kk, f, q, cols, q, dz, f, 0, tmp, f)
 	for r := range kk {
 		for i, v := range tmp[r*f : (r+1)*f] {

@@ -457,8 +457,8 @@ func gradAt[T float](act Activation, y, dy T) T {
 // the samples and positions of each filter, from its output y (n, f, h, w)
 // and the output's gradient dy.
 type convBiasGradOp struct {
-	act Activation
-	out *tensor.Dense
+	act       Activation
+	out, part *tensor.Dense
 }
 
 func (op *convBiasGradOp) Arity() int { return 2 }
@@ -490,11 +490,12 @@ func (op *convBiasGradOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	ys := y.Shape()
 	db := buffer(&op.out, y.Dtype(), ys[1])
+	part := buffer(&op.part, y.Dtype(), pieces, ys[1])
 	switch yd := y.Data().(type) {
 	case []float32:
-		biasGrad(ys[0], ys[1], ys[2]*ys[3], op.act, yd, dy.Data().([]float32), db.Data().([]float32))
+		biasGrad(ys[0], ys[1], ys[2]*ys[3], op.act, yd, dy.Data().([]float32), db.Data().([]float32), part.Data().([]float32))
 	case []float64:
-		biasGrad(ys[0], ys[1], ys[2]*ys[3], op.act, yd, dy.Data().([]float64), db.Data().([]float64))
+		biasGrad(ys[0], ys[1], ys[2]*ys[3], op.act, yd, dy.Data().([]float64), db.Data().([]float64), part.Data().([]float64))
 	default:
 		return nil, fmt.Errorf("ops: %v of %v", op, y.Dtype())
 	}
@@ -502,31 +503,45 @@ func (op *convBiasGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // biasGrad sets db[c] = Σ dy·act'(y) over the n samples and pp positions
-// of channel c, channels in parallel, each summed in a fixed order.
-func biasGrad[T float](n, f, pp int, act Activation, y, dy, db []T) {
-	parallel(f, func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			var s0, s1 T
-			for s := range n {
+// of channel c. Each piece of the samples (in parallel) reads its samples
+// in order, summing each row of pp values, into its own sums in part
+// (pieces × f); db is then the pieces' sums added in order.
+func biasGrad[T float](n, f, pp int, act Activation, y, dy, db, part []T) {
+	parallelPieces(n, func(piece, lo, hi int) {
+		acc := part[piece*f : (piece+1)*f]
+		clear(acc)
+		for s := lo; s < hi; s++ {
+			for c := range acc {
 				yr, dr := y[(s*f+c)*pp:(s*f+c+1)*pp], dy[(s*f+c)*pp:(s*f+c+1)*pp]
-				dr = dr[:len(yr)]
-				if y32, ok := any(yr).([]float32); ok && act == ReLU {
-					a, b := sumReluGrad32(y32, any(dr).([]float32))
-					s0, s1 = s0+T(a), s1+T(b)
-					continue
-				}
-				i := 0
-				for ; i+2 <= len(yr); i += 2 {
-					s0 += gradAt(act, yr[i], dr[i])
-					s1 += gradAt(act, yr[i+1], dr[i+1])
-				}
-				if i < len(yr) {
-					s0 += gradAt(act, yr[i], dr[i])
-				}
+				acc[c] += rowGradSum(act, yr, dr)
 			}
-			db[c] = s0 + s1
 		}
 	})
+	clear(db)
+	for piece := range min(pieces, n) {
+		for c, v := range part[piece*f : (piece+1)*f] {
+			db[c] += v
+		}
+	}
+}
+
+// rowGradSum returns Σ dy·act'(y) over a row, with two running sums.
+func rowGradSum[T float](act Activation, y, dy []T) T {
+	if y32, ok := any(y).([]float32); ok && act == ReLU {
+		a, b := sumReluGrad32(y32, any(dy).([]float32))
+		return T(a + b)
+	}
+	dy = dy[:len(y)]
+	var s0, s1 T
+	i := 0
+	for ; i+2 <= len(y); i += 2 {
+		s0 += gradAt(act, y[i], dy[i])
+		s1 += gradAt(act, y[i+1], dy[i+1])
+	}
+	if i < len(y) {
+		s0 += gradAt(act, y[i], dy[i])
+	}
+	return s0 + s1
 }
 
 // sumReluGrad32 returns the sums of dy where y > 0 over the even and the

@@ -32,6 +32,7 @@ var convPoolCases = []convPoolCase{
 	{[]int{2, 2, 8, 8}, []int{8, 2, 3, 3}, 3, 1, 1, Linear, 2, 2},
 	{[]int{2, 2, 8, 8}, []int{8, 2, 3, 3}, 3, 1, 1, Tanh, 2, 2},
 	{[]int{2, 3, 8, 8}, []int{9, 3, 3, 3}, 3, 1, 0, ReLU, 3, 1},
+	{[]int{2, 1, 8, 8}, []int{20, 1, 3, 3}, 3, 1, 0, ReLU, 2, 2}, // few patch values: the other kernel gradient product
 }
 
 // Conv2DMaxPool computes what MaxPool2D of Conv2D computes, forward and
