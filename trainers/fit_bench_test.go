@@ -2,6 +2,7 @@ package trainers
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -24,11 +25,11 @@ func benchImages(n int) *datasets.Dataset {
 	return d
 }
 
-// benchFit times training steps of batch 128 (forward, backward, Adam)
-// through Fit: each op is one epoch of 8 steps, in one call of Fit with
-// b.N epochs, so that building the graph (once) is a small part of it.
-func benchFit(b *testing.B, m *models.Model, d *datasets.Dataset) {
-	cfg := Config{Optimizer: Adam{LearningRate: 1e-3}, Epochs: 1, BatchSize: 128, Seed: 1}
+// benchFit times training steps (forward, backward, Adam) through Fit:
+// each op is one epoch of 1,024 images, in one call of Fit with b.N
+// epochs, so that building the graph (once) is a small part of it.
+func benchFit(b *testing.B, m *models.Model, d *datasets.Dataset, batch int) {
+	cfg := Config{Optimizer: Adam{LearningRate: 1e-3}, Epochs: 1, BatchSize: batch, Seed: 1}
 	if _, err := Fit(context.Background(), m, d, cfg); err != nil { // warm up
 		b.Fatal(err)
 	}
@@ -40,21 +41,27 @@ func benchFit(b *testing.B, m *models.Model, d *datasets.Dataset) {
 	}
 }
 
-// BenchmarkFitConvNet times eight training steps of the MNIST ConvNet.
+// BenchmarkFitConvNet times eight training steps of the MNIST ConvNet,
+// batch 128.
 func BenchmarkFitConvNet(b *testing.B) {
 	m, err := models.NewConvNet([]int{1, 28, 28}, 10, models.WithSeed(1))
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchFit(b, m, benchImages(8*128))
+	benchFit(b, m, benchImages(8*128), 128)
 }
 
-// BenchmarkFitMLP times eight training steps of the MNIST MLP 784-128-64-10.
+// BenchmarkFitMLP times training steps of the MNIST MLP 784-128-64-10 on
+// 1,024 images: eight of batch 128, or 32 of batch 32.
 func BenchmarkFitMLP(b *testing.B) {
-	m, err := models.NewMLP(784, []models.Hidden{{Units: 128, Activation: models.ReLU}, {Units: 64, Activation: models.ReLU}},
-		models.MulticlassOutput(10), models.WithSeed(1))
-	if err != nil {
-		b.Fatal(err)
+	for _, batch := range []int{128, 32} {
+		b.Run(fmt.Sprintf("batch%d", batch), func(b *testing.B) {
+			m, err := models.NewMLP(784, []models.Hidden{{Units: 128, Activation: models.ReLU}, {Units: 64, Activation: models.ReLU}},
+				models.MulticlassOutput(10), models.WithSeed(1))
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchFit(b, m, benchImages(8*128).Flatten(), batch)
+		})
 	}
-	benchFit(b, m, benchImages(8*128).Flatten())
 }

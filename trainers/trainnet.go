@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/internal/tape"
 	"github.com/dlgo/dlgo/models"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -85,7 +86,13 @@ func newTrainNet(m Model, spec models.Spec, batch int, l2 float64) (*trainNet, e
 	if dt == tensor.Float64 {
 		n.xs = make([]float32, net.X.Shape().TotalSize())
 	}
-	n.vm = G.NewTapeMachine(g)
+	// dlgo's machine runs the graph in this goroutine, without the tape
+	// machine's thread switches and allocations on every step; a graph it
+	// cannot run (with statements, which no model builds) gets the tape
+	// machine.
+	if n.vm, err = tape.New(g); err != nil {
+		n.vm = G.NewTapeMachine(g)
+	}
 	return n, nil
 }
 
