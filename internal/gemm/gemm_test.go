@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -539,4 +540,40 @@ func FuzzSgemm(f *testing.F) {
 			})
 		}
 	})
+}
+
+// Swapping a product with few rows for its transpose computes the same
+// bits as not swapping, for every transpose and beta.
+func TestSwapSameBits(t *testing.T) {
+	rnd := rand.New(rand.NewSource(11))
+	defer func() { noSwap = false }()
+	swapped := 0
+	for _, s := range []struct{ m, n, k int }{{1, 128, 784}, {32, 128, 784}, {5, 70, 300}, {3, 9, 1000}, {32, 784, 128}} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, beta := range []float32{0, 0.5} {
+					o := randOperands[float32](rnd, tA, tB, s.m, s.n, s.k, true)
+					if !swapPays(tA, tB, s.m, s.n, s.k, beta) {
+						continue
+					}
+					swapped++
+					var out [2][]float32
+					for i, no := range []bool{true, false} {
+						noSwap = no
+						out[i] = append([]float32(nil), o.c0...)
+						run(o, 1.5, beta, out[i])
+					}
+					if !slices.Equal(out[0], out[1]) {
+						t.Errorf("%+v %s beta %v: swapped product differs", s, transName(tA, tB), beta)
+					}
+				}
+			}
+		}
+	}
+	if swapped < 20 {
+		t.Errorf("only %d swapped products tested", swapped)
+	}
+	if !swapPays(false, false, 32, 128, 784, float32(0)) || swapPays(false, false, 128, 128, 784, float32(0)) {
+		t.Error("swapPays: want the swap for a batch of 32 through a 784-128 layer, not for 128")
+	}
 }
