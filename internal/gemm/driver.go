@@ -117,7 +117,7 @@ func numWorkers() int {
 
 // multiply computes C = alpha·op(A)·op(B) + beta·C for validated arguments
 // with m, n, k ≥ 1 and alpha ≠ 0.
-func multiply[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func multiply[T float32 | float64](kern *kernel[T], serial, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	p := getProduct[T]()
 	p.kern = kern
 	p.k = k
@@ -147,7 +147,7 @@ func multiply[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k
 
 	workers := 1
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if flops >= parallelFlops {
+	if flops >= parallelFlops && !serial {
 		workers = numWorkers()
 	}
 	wake := 0

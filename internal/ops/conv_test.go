@@ -243,13 +243,18 @@ func TestConvGradientsReadOnlyInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkNoOpPointers(t, g)
-		var kernelGrads, outputGrads, poolGrads int
+		var kernelGrads, inputGrads, outputGrads, poolGrads int
 		for _, n := range g.AllNodes() {
 			switch n.Op().(type) {
 			case *convKernelGradOp:
 				kernelGrads++
-				if _, ok := children(g, n)[0].Op().(*im2colOp); !ok {
-					t.Errorf("the kernel gradient reads %v, not the patches", children(g, n)[0].Op())
+				if children(g, n)[0] != x {
+					t.Errorf("the kernel gradient reads %v, not the convolution's input", children(g, n)[0])
+				}
+			case *convInputGradOp:
+				inputGrads++
+				if children(g, n)[0] != w {
+					t.Errorf("the input gradient reads %v, not the kernel", children(g, n)[0])
 				}
 			case *convOutputGradOp:
 				outputGrads++
@@ -273,13 +278,14 @@ func TestConvGradientsReadOnlyInputs(t *testing.T) {
 		if pooled {
 			wantPool = 0
 		}
-		if kernelGrads != 1 || outputGrads != 1 || poolGrads != wantPool {
-			t.Errorf("pooled %v: %d kernel, %d output and %d pooling gradients; want 1, 1, %d", pooled, kernelGrads, outputGrads, poolGrads, wantPool)
+		if kernelGrads != 1 || inputGrads != 1 || outputGrads != 1 || poolGrads != wantPool {
+			t.Errorf("pooled %v: %d kernel, %d input, %d output and %d pooling gradients; want 1, 1, 1, %d",
+				pooled, kernelGrads, inputGrads, outputGrads, poolGrads, wantPool)
 		}
 	}
 }
 
-// Without needX, no node computes the patches' gradient or folds it back.
+// Without needX, no node computes the input's gradient.
 func TestConvSkipsInputGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 17))
 	g := G.NewGraph()
@@ -292,7 +298,7 @@ func TestConvSkipsInputGradient(t *testing.T) {
 	}
 	for _, n := range g.AllNodes() {
 		switch n.Op().(type) {
-		case *col2imOp, *weightProductOp:
+		case *convInputGradOp, *col2imOp, *weightProductOp:
 			t.Errorf("the graph computes %v", n.Op())
 		}
 	}

@@ -32,7 +32,9 @@ var convPoolCases = []convPoolCase{
 	{[]int{2, 2, 8, 8}, []int{8, 2, 3, 3}, 3, 1, 1, Linear, 2, 2},
 	{[]int{2, 2, 8, 8}, []int{8, 2, 3, 3}, 3, 1, 1, Tanh, 2, 2},
 	{[]int{2, 3, 8, 8}, []int{9, 3, 3, 3}, 3, 1, 0, ReLU, 3, 1},
-	{[]int{2, 1, 8, 8}, []int{20, 1, 3, 3}, 3, 1, 0, ReLU, 2, 2}, // few patch values: the other kernel gradient product
+	{[]int{2, 1, 8, 8}, []int{20, 1, 3, 3}, 3, 1, 0, ReLU, 2, 2},  // few patch values: the other kernel gradient product
+	{[]int{19, 2, 6, 5}, []int{3, 2, 3, 3}, 3, 1, 1, Tanh, 2, 2},  // pieces of several samples
+	{[]int{19, 1, 6, 6}, []int{20, 1, 3, 3}, 3, 1, 0, ReLU, 2, 2}, // the same, the other kernel gradient product
 }
 
 // Conv2DMaxPool computes what MaxPool2D of Conv2D computes, forward and
@@ -90,7 +92,20 @@ func refConvMaxPool(x []float64, c convPoolCase, w, b []float64) []float64 {
 	return refMaxPool(y, ys, c.pk, c.ps)
 }
 
-func TestConvMaxPoolForward(t *testing.T) {
+// withChunks runs f with the patches unrolled as the ops do, and one
+// sample at a time: several chunks per piece.
+func withChunks(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	defer func(v int) { chunkValues = v }(chunkValues)
+	for _, v := range []int{chunkValues, 1} {
+		chunkValues = v
+		f(t)
+	}
+}
+
+func TestConvMaxPoolForward(t *testing.T) { withChunks(t, testConvMaxPoolForward) }
+
+func testConvMaxPoolForward(t *testing.T) {
 	for _, c := range convPoolCases {
 		for _, dt := range dtypes {
 			rng := rand.New(rand.NewPCG(42, 42))
@@ -109,7 +124,9 @@ func TestConvMaxPoolForward(t *testing.T) {
 	}
 }
 
-func TestConvMaxPoolGradients(t *testing.T) {
+func TestConvMaxPoolGradients(t *testing.T) { withChunks(t, testConvMaxPoolGradients) }
+
+func testConvMaxPoolGradients(t *testing.T) {
 	for _, c := range convPoolCases {
 		for _, needX := range []bool{true, false} {
 			rng := rand.New(rand.NewPCG(43, 43))
@@ -212,6 +229,10 @@ func TestConvMaxPoolRejectsBadArguments(t *testing.T) {
 }
 
 func TestConvMaxPoolDeterministicAcrossCores(t *testing.T) {
+	withChunks(t, testConvMaxPoolDeterministicAcrossCores)
+}
+
+func testConvMaxPoolDeterministicAcrossCores(t *testing.T) {
 	for _, c := range []convPoolCase{
 		{[]int{32, 3, 14, 14}, []int{16, 3, 3, 3}, 3, 1, 1, ReLU, 2, 2},
 		{[]int{20, 1, 28, 28}, []int{32, 1, 3, 3}, 3, 1, 0, ReLU, 2, 2},

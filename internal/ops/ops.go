@@ -171,6 +171,17 @@ func matmul[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, b
 	}
 }
 
+// matmul1 is matmul in the calling goroutine alone, for the pieces of a
+// parallel loop.
+func matmul1[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		gemm.Sgemm1(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		gemm.Dgemm1(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
 // pieces is the number of parts parallel loops cut their work into,
 // whatever the number of cores, so that results do not depend on it.
 const pieces = 8

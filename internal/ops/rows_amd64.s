@@ -5,7 +5,8 @@
 // func copyRows32(dst *float32, ds int, src *float32, ss int, rows, n int)
 //
 // dst[i*ds + j] = src[i*ss + j] for i < rows, j < n: rows of n values,
-// eight at a time, the last n mod 8 one by one. Needs AVX.
+// eight at a time; the last n mod 8 with one more vector of eight that
+// overlaps the previous one when n ≥ 8, one by one otherwise. Needs AVX.
 TEXT ·copyRows32(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ ds+8(FP), R8
@@ -15,6 +16,7 @@ TEXT ·copyRows32(SB), NOSPLIT, $0-48
 	SHLQ $2, R9
 	MOVQ rows+32(FP), CX
 	MOVQ n+40(FP), DX
+	LEAQ -32(DX*4), R11  // byte offset of the last eight values
 	MOVQ DX, AX
 	ANDQ $7, AX          // values in the tail
 	SHRQ $3, DX          // vectors per row
@@ -33,6 +35,13 @@ cr_vec:
 	ADDQ    $32, R12
 	DECQ    R13
 	JNZ     cr_vec
+
+	// A tail after at least one vector: the row's last eight values.
+	TESTQ AX, AX
+	JZ    cr_next
+	VMOVUPS (SI)(R11*1), Y0
+	VMOVUPS Y0, (DI)(R11*1)
+	JMP   cr_next
 
 cr_tail:
 	MOVQ AX, R13

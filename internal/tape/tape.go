@@ -3,6 +3,7 @@ package tape
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -53,7 +54,13 @@ func New(g *G.ExprGraph) (*Machine, error) {
 
 // RunAll runs every operation once, in order, and binds each result to its
 // node.
-func (m *Machine) RunAll() error {
+func (m *Machine) RunAll() error { return m.run(nil) }
+
+// RunAllTimed is RunAll, calling record with each operation node and the
+// wall time its Do took: for profiles of where a step's time goes.
+func (m *Machine) RunAllTimed(record func(n *G.Node, d time.Duration)) error { return m.run(record) }
+
+func (m *Machine) run(record func(n *G.Node, d time.Duration)) error {
 	for i := range m.steps {
 		s := &m.steps[i]
 		for j, in := range s.inputs {
@@ -63,7 +70,14 @@ func (m *Machine) RunAll() error {
 			}
 			s.args[j] = v
 		}
+		var start time.Time
+		if record != nil {
+			start = time.Now()
+		}
 		v, err := s.node.Op().Do(s.args...)
+		if record != nil {
+			record(s.node, time.Since(start))
+		}
 		if err != nil {
 			return fmt.Errorf("tape: %v: %w", s.node, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/dlgo/dlgo/internal/ops"
 	G "gorgonia.org/gorgonia"
@@ -99,6 +100,10 @@ func TestMatchesTapeMachine(t *testing.T) {
 	}
 	if m.Len() == 0 {
 		t.Error("no operations")
+	}
+	timed := 0
+	if err := m.RunAllTimed(func(*G.Node, time.Duration) { timed++ }); err != nil || timed != m.Len() {
+		t.Errorf("a timed run: %v, %d operations timed of %d", err, timed, m.Len())
 	}
 }
 
