@@ -34,7 +34,7 @@ test_accuracy is computed from the last pass's logits.
 --train-limit N trains on the first N training images only.
 
 --peak-only measures instead the float32 matrix product's speed: the best
-of 5 timed torch.mm of two N×N matrices (--peak-n, default 2048) after one
+of 10 timed torch.mm of two N×N matrices (--peak-n, default 2048) after one
 untimed, printed as one JSON line {"impl", "config", "gemm_n",
 "gemm_seconds", "gemm_gflops", "threads"}.
 
@@ -156,12 +156,12 @@ def latency(torch, model, x, calls):
 
 
 def gemm_peak(torch, n, label):
-    """The best speed of 5 float32 n×n matrix products, after one."""
+    """The best speed of 10 float32 n×n matrix products, after one."""
     g = torch.Generator().manual_seed(1)
     a, b = torch.rand(n, n, generator=g), torch.rand(n, n, generator=g)
     torch.mm(a, b)
     seconds = []
-    for _ in range(5):
+    for _ in range(10):
         t0 = time.perf_counter()
         torch.mm(a, b)
         seconds.append(time.perf_counter() - t0)

@@ -71,7 +71,7 @@
 //     convolution layers, two operations each, per image, divided by
 //     s/epoch and by the GEMM peak: the fastest float32 product of two
 //     2048×2048 matrices (-peak-n) measured at the start of the run, the
-//     best of 5 after one untimed, by dlgo's internal/gemm (in a child with
+//     best of 10 after one untimed, by dlgo's internal/gemm (in a child with
 //     the workers' GOMAXPROCS) and by each PyTorch configuration's torch.mm.
 //
 // The ratio table compares dlgo with the fastest peer for training time,

@@ -161,7 +161,7 @@ func percentiles(v []float64) []float64 {
 }
 
 // dlgoPeak measures dlgo's float32 matrix product of two n×n matrices:
-// the best of 5 timed products after one untimed.
+// the best of 10 timed products after one untimed.
 func dlgoPeak(n int) peak {
 	rng := rand.New(rand.NewPCG(1, 1))
 	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
@@ -169,7 +169,7 @@ func dlgoPeak(n int) peak {
 		a[i], b[i] = rng.Float32(), rng.Float32()
 	}
 	p := peak{Impl: implDlgo, N: n, Threads: runtime.GOMAXPROCS(0)}
-	for i := range 6 {
+	for i := range 11 {
 		start := time.Now()
 		gemm.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
 		if i > 0 {
