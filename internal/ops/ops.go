@@ -14,6 +14,13 @@
 // both cores. A gradient node reads only its graph inputs, never the state
 // of the forward node: what it depends on is what the graph shows.
 //
+// A convolution followed by max-pooling is one product node and one
+// output node (Conv2DMaxPool): the output node pools act(product + bias)
+// straight from the product, so the full-size activation is never
+// written. Its float32 loops over rows of filters (the window maxima and
+// their gradients, and im2col's and col2im's runs) use AVX2 where the CPU
+// has it, with Go versions computing the same bits elsewhere.
+//
 // Results do not depend on the number of cores: work is split into a
 // fixed number of pieces, each computed in a fixed order, and the matrix
 // product is itself deterministic.
