@@ -24,6 +24,20 @@ What is timed (time.perf_counter):
                  forward passes only. images_per_second uses the best pass.
 test_accuracy is computed from the last pass's logits.
 
+  predict_seconds  with --latency-calls N, the 50th and 99th percentiles of
+                 N calls of the model on one test image (eval mode, no_grad,
+                 the images in turn): the latency of a single prediction.
+test_accuracy is computed from the last pass's logits.
+
+--hidden W1,W2,... sets the MLP's hidden widths (default 128,64) and
+--filters F1,F2 the ConvNet's (default 32,64; the dense layer takes F2·5·5);
+--train-limit N trains on the first N training images only.
+
+--peak-only measures instead the float32 matrix product's speed: the best
+of 10 timed torch.mm of two N×N matrices (--peak-n, default 2048) after one
+untimed, printed as one JSON line {"impl", "config", "gemm_n",
+"gemm_seconds", "gemm_gflops", "threads"}.
+
 Threads: PyTorch's defaults unless --threads N calls torch.set_num_threads(N).
 OpenBLAS (which Debian's torch uses for matrix products) reads
 OPENBLAS_NUM_THREADS from the environment; the JSON reports both.
@@ -31,12 +45,14 @@ OPENBLAS_NUM_THREADS from the environment; the JSON reports both.
 Usage:
   python3 bench/torch_mnist.py --data DIR --model mlp [--epochs 3] [--threads 1]
   python3 bench/torch_mnist.py --smoke --data DIR --model mlp,convnet
+  python3 bench/torch_mnist.py --peak-only --data DIR --threads 2
 
 --smoke trains on the first 512 training images for one epoch and infers
 once on the first 256 test images: a quick check that everything works.
 Needs numpy and torch only (no torchvision).
 """
 
+import argparse
 import json
 import os
 import platform
@@ -51,26 +67,49 @@ from mnist_idx import bench_parser, load_mnist, parse_bench_args  # noqa: E402  
 SMOKE_TRAIN, SMOKE_TEST = 512, 256
 
 
+def widths(s):
+    """A comma-separated list of positive integers."""
+    try:
+        out = [int(v) for v in s.split(",")]
+    except ValueError:
+        out = []
+    if not out or min(out) < 1:
+        raise argparse.ArgumentTypeError(f"{s!r}: want positive integers, comma-separated")
+    return out
+
+
 def parse_args(argv):
     p = bench_parser(__doc__, "mlp, convnet or both comma-separated")
     p.add_argument("--threads", type=int, default=0,
                    help="torch.set_num_threads(N) if N > 0; 0 keeps PyTorch's default")
-    return parse_bench_args(p, argv, ("mlp", "convnet"))
+    p.add_argument("--hidden", type=widths, default=[128, 64], help="the MLP's hidden widths")
+    p.add_argument("--filters", type=widths, default=[32, 64], help="the ConvNet's two filter counts")
+    p.add_argument("--train-limit", type=int, default=0, help="train on the first N images only (0: all)")
+    p.add_argument("--latency-calls", type=int, default=0, help="time N single-image predictions")
+    p.add_argument("--peak-only", action="store_true", help="only measure the matrix product's speed")
+    p.add_argument("--peak-n", type=int, default=2048, help="size of the matrices of --peak-only")
+    args = parse_bench_args(p, argv, ("mlp", "convnet"))
+    if len(args.filters) != 2:
+        p.error("--filters takes two counts")
+    if args.train_limit < 0 or args.latency_calls < 0 or args.peak_n < 1:
+        p.error("--train-limit and --latency-calls must not be negative, --peak-n must be positive")
+    return args
 
 
-def build_model(torch, name):
+def build_model(torch, name, hidden=(128, 64), filters=(32, 64)):
     nn = torch.nn
     if name == "mlp":
-        return nn.Sequential(
-            nn.Linear(784, 128), nn.ReLU(),
-            nn.Linear(128, 64), nn.ReLU(),
-            nn.Linear(64, 10),
-        )
+        layers, width = [], 784
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        return nn.Sequential(*layers, nn.Linear(width, 10))
+    f1, f2 = filters
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, f1, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(f1, f2, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Dropout(0.5),
-        nn.Linear(64 * 5 * 5, 10),
+        nn.Linear(f2 * 5 * 5, 10),
     )
 
 
@@ -101,6 +140,35 @@ def infer(torch, model, x, batch_size):
         return torch.cat([model(x[i:i + batch_size]) for i in range(0, x.shape[0], batch_size)])
 
 
+def latency(torch, model, x, calls):
+    """The 50th and 99th percentiles of the time of calls single-image
+    predictions, the images of x in turn."""
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for i in range(calls):
+            xi = x[i % len(x):i % len(x) + 1]
+            t0 = time.perf_counter()
+            model(xi)
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return [times[(len(times) - 1) // 2], times[min(len(times) - 1, int(0.99 * len(times)))]]
+
+
+def gemm_peak(torch, n, label):
+    """The best speed of 10 float32 n×n matrix products, after one."""
+    g = torch.Generator().manual_seed(1)
+    a, b = torch.rand(n, n, generator=g), torch.rand(n, n, generator=g)
+    torch.mm(a, b)
+    seconds = []
+    for _ in range(10):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        seconds.append(time.perf_counter() - t0)
+    return {"impl": "pytorch", "config": label, "gemm_n": n, "gemm_seconds": seconds,
+            "gemm_gflops": 2 * n ** 3 / min(seconds) / 1e9, "threads": torch.get_num_threads()}
+
+
 def blas_threads():
     """OpenBLAS (or other BLAS) thread counts, if threadpoolctl is there."""
     try:
@@ -128,7 +196,7 @@ def bench(torch, args, name, data):
 
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    model = build_model(torch, name)
+    model = build_model(torch, name, args.hidden, args.filters)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.999), eps=1e-7)
 
     epoch_seconds, losses, accuracies = [], [], []
@@ -145,9 +213,10 @@ def bench(torch, args, name, data):
         logits = infer(torch, model, xt, args.infer_batch)
         infer_seconds.append(time.perf_counter() - t0)
     accuracy = (logits.argmax(1) == yt).double().mean().item()
+    predict = latency(torch, model, xt, args.latency_calls) if args.latency_calls > 0 else None
 
     show = torch.__config__.show()
-    return {
+    result = {
         "impl": "pytorch",
         "config": args.label,
         "model": name,
@@ -180,6 +249,14 @@ def bench(torch, args, name, data):
             "config_show": show,
         },
     }
+    if name == "mlp":
+        result["hidden"] = args.hidden
+    else:
+        result["filters"] = args.filters
+    if predict is not None:
+        result["predict_calls"] = args.latency_calls
+        result["predict_seconds"] = predict
+    return result
 
 
 def main(argv):
@@ -191,10 +268,15 @@ def main(argv):
         return 3
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    if args.peak_only:
+        print(json.dumps(gemm_peak(torch, args.peak_n, args.label)), flush=True)
+        return 0
     xtr, ytr = load_mnist(args.data, "train")
     xte, yte = load_mnist(args.data, "test")
     if args.smoke:
         xtr, ytr, xte, yte = xtr[:SMOKE_TRAIN], ytr[:SMOKE_TRAIN], xte[:SMOKE_TEST], yte[:SMOKE_TEST]
+    if args.train_limit > 0:
+        xtr, ytr = xtr[:args.train_limit], ytr[:args.train_limit]
     data = ((xtr, ytr), (xte, yte))
     for name in args.models:
         print(json.dumps(bench(torch, args, name, data)), flush=True)

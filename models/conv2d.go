@@ -126,6 +126,18 @@ func (l *conv2D) forward(b *builder, x *G.Node) (*G.Node, error) {
 	return y, wrap(l.s, err)
 }
 
+// forwardPooled adds the layer and the max-pooling p that follows it as
+// one fused op, which pools the convolution's product before writing it
+// (dlgo's ops only).
+func (l *conv2D) forwardPooled(b *builder, x *G.Node, p *maxPool2D) (*G.Node, error) {
+	a, err := ops.ParseActivation(b.activation(l.s.Activation))
+	if err != nil {
+		return nil, wrap(l.s, err)
+	}
+	y, err := ops.Conv2DMaxPool(x, b.node(l.kernel), b.node(l.b), l.s.Kernel, l.s.Stride, l.pad, a, p.s.Kernel, p.s.Stride, b.needGrad)
+	return y, wrap(l.s, err)
+}
+
 // addChannelBias adds bias (C) to every position of each channel of x
 // (N, C, H, W), with Gorgonia's broadcasting.
 func addChannelBias(x, bias *G.Node) (*G.Node, error) {

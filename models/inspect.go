@@ -177,7 +177,7 @@ func (m *Model) runChunks(x []float32, n int, dropout bool, rng *rand.Rand, pick
 		buildMu.Lock()
 		defer buildMu.Unlock()
 		eg := G.NewGraph()
-		net, err := m.forward(eg, size, false, dropout, 0, len(m.layers), sharedTensor)
+		net, err := m.forwardFused(eg, size, false, dropout, false, 0, len(m.layers), sharedTensor)
 		if err != nil {
 			return nil, err
 		}

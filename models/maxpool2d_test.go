@@ -42,6 +42,10 @@ func TestMaxPool2DLayer(t *testing.T) {
 		{"2 on 7x7", []int{1, 7, 7}, []LayerSpec{MaxPool2D(2), Flatten(), Dense(2, Linear)}, ""},
 		{"3 stride 1", []int{2, 6, 6}, []LayerSpec{{Type: LayerMaxPool2D, Kernel: 3, Stride: 1}, Flatten(), Dense(2, Linear)}, ""},
 		{"convnet", []int{1, 8, 8}, []LayerSpec{Conv2D(2, 3, ReLU), MaxPool2D(2), Flatten(), Dropout(0.5), Dense(3, Softmax)}, ""},
+		// A convolution and the pooling of its output are one fused op.
+		{"after a tanh conv, 3 stride 2", []int{2, 9, 8}, []LayerSpec{Conv2D(3, 3, Tanh).WithPadding(1), {Type: LayerMaxPool2D, Kernel: 3, Stride: 2}, Flatten(), Dense(2, Linear)}, ""},
+		{"after a leaky conv, 2 stride 1", []int{1, 6, 6}, []LayerSpec{Conv2D(2, 3, LeakyReLU), {Type: LayerMaxPool2D, Kernel: 2, Stride: 1}, Flatten(), Dense(2, Softmax)}, ""},
+		{"after the output conv", []int{1, 7, 7}, []LayerSpec{Conv2D(2, 3, Sigmoid), MaxPool2D(2), Flatten()}, ""},
 	} {
 		checkLayer(t, c)
 	}

@@ -572,6 +572,13 @@ func (m *Model) Forward(g *G.ExprGraph, batch int, train bool) (*Net, error) {
 // (PredictWithDropout has dropout on and batch normalization in inference
 // mode), and bind chooses the tensor each parameter node is bound to.
 func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, from, to int, bind func(*Param) *tensor.Dense) (*Net, error) {
+	return m.forwardFused(g, batch, train, dropout, true, from, to, bind)
+}
+
+// forwardFused is forward, with fuse telling whether a convolution and
+// the max-pooling that follows it may be one op. Unfused, every layer's
+// output is a node of its own (net.Layers), as LayerOutputs needs.
+func (m *Model) forwardFused(g *G.ExprGraph, batch int, train, dropout, fuse bool, from, to int, bind func(*Param) *tensor.Dense) (*Net, error) {
 	if batch < 1 {
 		return nil, fmt.Errorf("models: %s: batch size %d; want ≥ 1", m.spec.Name, batch)
 	}
@@ -595,7 +602,14 @@ func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, from, to
 		l := m.layers[i]
 		b.output = i == outIdx
 		var err error
-		if x, err = l.forward(b, x); err != nil {
+		if c, p := pooledConv(m.layers, i, to, outIdx, fuse && !b.gorgonia); c != nil {
+			x, err = c.forwardPooled(b, x, p)
+			net.Layers = append(net.Layers, nil) // the convolution's own output is never written
+			i++                                  // the pooling is done
+		} else {
+			x, err = l.forward(b, x)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
 		}
 		net.Layers = append(net.Layers, x)
@@ -605,6 +619,21 @@ func (m *Model) forward(g *G.ExprGraph, batch int, train, dropout bool, from, to
 	}
 	net.Out = x
 	return net, nil
+}
+
+// pooledConv returns layers[i] and layers[i+1] when fuse is set and they
+// are a hidden convolution and the max-pooling of its output, both before
+// layer to, which dlgo's ops (not Gorgonia's) compute as one.
+func pooledConv(layers []layer, i, to, outIdx int, fuse bool) (*conv2D, *maxPool2D) {
+	if !fuse || i+1 >= to || i == outIdx {
+		return nil, nil
+	}
+	c, ok := layers[i].(*conv2D)
+	p, ok2 := layers[i+1].(*maxPool2D)
+	if !ok || !ok2 {
+		return nil, nil
+	}
+	return c, p
 }
 
 // AddLoss adds the targets input net.Y and the model's loss net.Loss to

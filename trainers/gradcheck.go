@@ -236,7 +236,8 @@ func GradCheck(m Model, d *datasets.Dataset, cfg GradCheckConfig) (*GradCheckRep
 		}
 		spec, r.Converted = m.Spec(), true
 	}
-	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
+	src := rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15)
+	rng := rand.New(src)
 	idx := rng.Perm(d.Len())[:min(cfg.Samples, d.Len())]
 	slices.Sort(idx)
 	r.Samples = len(idx)
@@ -244,7 +245,7 @@ func GradCheck(m Model, d *datasets.Dataset, cfg GradCheckConfig) (*GradCheckRep
 	if err != nil {
 		return nil, fmt.Errorf("trainers: gradient check: %w", err)
 	}
-	net.feed(d, idx, rng.Float64, nil)
+	net.feed(d, idx, src, nil)
 	if _, err := net.run(); err != nil {
 		return nil, fmt.Errorf("trainers: gradient check: %w", err)
 	}

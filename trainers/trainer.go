@@ -184,7 +184,7 @@ type trainer struct {
 	spec       models.Spec
 	train, val *datasets.Dataset
 	cfg        Config
-	src        *rand.PCG // rng's source, whose state a TrainState saves
+	src        *rand.PCG // rng's source, whose state a TrainState saves; the dropout masks draw from it directly
 	rng        *rand.Rand
 	nets       map[int]*trainNet // by batch size
 	upd        updater
@@ -387,7 +387,7 @@ func (t *trainer) epoch(ctx context.Context, perm []int) (map[string]float64, er
 		if err != nil {
 			return nil, err
 		}
-		net.feed(t.train, idx, t.rng.Float64, t.cfg.ClassWeights)
+		net.feed(t.train, idx, t.src, t.cfg.ClassWeights)
 		fillNoise(net.noise, t.rng.NormFloat64)
 		loss, err := net.run()
 		if err != nil {

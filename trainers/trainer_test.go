@@ -146,10 +146,18 @@ func TestSameSeedSameHistory(t *testing.T) {
 }
 
 func TestFillMask(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 1))
+	src := rand.NewPCG(1, 1)
 	for _, rate := range []float64{0.1, 0.5, 0.8} {
 		m := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(100000))
-		fillMask(m, rate, rng.Float64)
+		// The same draws as rand.Rand.Float64 < rate from the same state.
+		ref := *src
+		rng := rand.New(&ref)
+		fillMask(m, rate, src)
+		for i, v := range m.Data().([]float32) {
+			if dropped := rng.Float64() < rate; dropped != (v == 0) {
+				t.Fatalf("rate %v: value %d is %v; Float64 < rate is %v", rate, i, v, dropped)
+			}
+		}
 		zeros := 0
 		for _, v := range m.Data().([]float32) {
 			switch {

@@ -3,8 +3,10 @@ package trainers
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/internal/tape"
 	"github.com/dlgo/dlgo/models"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -103,7 +105,13 @@ func newTrainNet(m Model, spec models.Spec, batch int, l1, l2 float64, weighted 
 	if dt == tensor.Float64 {
 		n.xs = make([]float32, net.X.Shape().TotalSize())
 	}
-	n.vm = G.NewTapeMachine(g)
+	// dlgo's machine runs the graph in this goroutine, without the tape
+	// machine's thread switches and allocations on every step; a graph it
+	// cannot run (with statements, which no model builds) gets the tape
+	// machine.
+	if n.vm, err = tape.New(g); err != nil {
+		n.vm = G.NewTapeMachine(g)
+	}
 	return n, nil
 }
 
@@ -117,10 +125,10 @@ func bind(node *G.Node) *tensor.Dense {
 
 // feed fills the inputs with the samples idx of d (their features as
 // targets too, for a model that reconstructs its input), their class
-// weights (if the net is weighted) and the dropout masks from uniform
-// draws; a nil uniform keeps every unit (dropout off). The noise inputs
-// are filled by fillNoise.
-func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64, classWeights []float64) {
+// weights (if the net is weighted) and the dropout masks from draws of
+// src; a nil src keeps every unit (dropout off). The noise inputs are
+// filled by fillNoise.
+func (n *trainNet) feed(d *datasets.Dataset, idx []int, src *rand.PCG, classWeights []float64) {
 	n.targets = n.targets[:len(idx)*d.TargetDim()]
 	defer n.feedWeights(classWeights)
 	switch x := n.x.Data().(type) {
@@ -138,10 +146,10 @@ func (n *trainNet) feed(d *datasets.Dataset, idx []int, uniform func() float64, 
 		n.useInputAsTargets()
 	}
 	for i, mk := range n.net.Masks {
-		if uniform == nil {
+		if src == nil {
 			fillMask(n.masks[i], 0, nil)
 		} else {
-			fillMask(n.masks[i], mk.Rate, uniform)
+			fillMask(n.masks[i], mk.Rate, src)
 		}
 	}
 }
@@ -182,22 +190,27 @@ func (n *trainNet) updateStats() error {
 }
 
 // fillMask sets each mask value to 0 with probability rate and to
-// 1/(1-rate) otherwise (inverted dropout). With rate 0, uniform is not
-// called.
-func fillMask(m *tensor.Dense, rate float64, uniform func() float64) {
+// 1/(1-rate) otherwise (inverted dropout): a value is dropped when the
+// uniform draw rand.New(src).Float64() would make is below rate, one draw
+// of src per value. With rate 0, src is not used.
+func fillMask(m *tensor.Dense, rate float64, src *rand.PCG) {
 	keep := 1 / (1 - rate)
+	// Float64 is the low 53 bits of a draw over 2^53: below rate exactly
+	// when those bits, as a float64, are below rate·2^53.
+	thr := rate * (1 << 53)
 	switch d := m.Data().(type) {
 	case []float32:
+		k := float32(keep)
 		for i := range d {
-			d[i] = float32(keep)
-			if rate > 0 && uniform() < rate {
+			d[i] = k
+			if rate > 0 && float64(src.Uint64()<<11>>11) < thr {
 				d[i] = 0
 			}
 		}
 	case []float64:
 		for i := range d {
 			d[i] = keep
-			if rate > 0 && uniform() < rate {
+			if rate > 0 && float64(src.Uint64()<<11>>11) < thr {
 				d[i] = 0
 			}
 		}

@@ -46,6 +46,12 @@ type result struct {
 	TestAccuracy    float64   `json:"test_accuracy"`
 	Threads         int       `json:"threads"`
 	Info            info      `json:"info"`
+	Hidden          []int     `json:"hidden,omitempty"`  // the MLP's hidden widths
+	Filters         []int     `json:"filters,omitempty"` // the ConvNet's filter counts
+	// PredictSeconds are the 50th and 99th percentiles of PredictCalls
+	// single-image predictions.
+	PredictCalls   int       `json:"predict_calls,omitempty"`
+	PredictSeconds []float64 `json:"predict_seconds,omitempty"`
 
 	Name          string   `json:"name"`  // dlgo, pytorch, pytorch-1t, ...
 	Label         string   `json:"label"` // for the table
@@ -195,6 +201,8 @@ func (r result) check() error {
 		return fmt.Errorf("%s %s: test accuracy %v is not in [0, 1]", r.Impl, r.Model, r.TestAccuracy)
 	case r.TrainSize < 1 || r.TestSize < 1:
 		return fmt.Errorf("%s %s: %d training and %d test samples", r.Impl, r.Model, r.TrainSize, r.TestSize)
+	case r.PredictCalls > 0 && (len(r.PredictSeconds) != 2 || !pos(r.PredictSeconds[0]) || r.PredictSeconds[1] < r.PredictSeconds[0]):
+		return fmt.Errorf("%s %s: prediction latency percentiles %v", r.Impl, r.Model, r.PredictSeconds)
 	}
 	for _, v := range append(append([]float64(nil), r.EpochSeconds...), r.InferSeconds...) {
 		if !pos(v) {
@@ -220,11 +228,38 @@ func dlgoJob(self, model, mnist string, o options) job {
 		"-epochs-mlp", itoa(o.EpochsMLP), "-epochs-convnet", itoa(o.EpochsConvNet),
 		"-batch", itoa(o.BatchSize), "-lr", fmt.Sprint(o.LearningRate),
 		"-infer-batch", itoa(o.InferBatch), "-infer-runs", itoa(o.InferRuns),
-		"-seed", fmt.Sprint(o.Seed)}
+		"-seed", fmt.Sprint(o.Seed), "-hidden", joinInts(o.Hidden, ","), "-filters", joinInts(o.Filters, ","),
+		"-train-limit", itoa(o.TrainLimit), "-latency-calls", itoa(o.LatencyCalls)}
 	if o.Smoke {
 		args = append(args, "-smoke")
 	}
 	return job{name: implDlgo, label: "dlgo", model: model, path: self, args: args}
+}
+
+// peakJob measures the GEMM peak of dlgo (peer "") or of a PyTorch
+// configuration, with its threads.
+func peakJob(self, peer string, o options, scripts string) (job, bool) {
+	n := itoa(o.PeakN)
+	if peer == "" {
+		return job{name: implDlgo, label: "dlgo", path: self, args: []string{"-worker", workerPeak, "-peak-n", n}}, true
+	}
+	j, ok := peerJob(peer, modelMLP, "", o, scripts)
+	if !ok || j.module != "torch" {
+		return job{}, false
+	}
+	j.model = ""
+	j.args = append([]string{j.args[0], "--peak-only", "--peak-n", n, "--data", "-", "--label", peer}, threadArgs(j.args)...)
+	return j, true
+}
+
+// threadArgs returns the --threads option of a script's arguments.
+func threadArgs(args []string) []string {
+	for i, a := range args {
+		if a == "--threads" && i+1 < len(args) {
+			return args[i : i+2]
+		}
+	}
+	return nil
 }
 
 // peerJob returns the job of peer for model, and false if the peer does not
@@ -257,6 +292,10 @@ func peerJob(peer, model, mnist string, o options, scripts string) (job, bool) {
 		"--epochs", itoa(o.epochs(model)), "--batch-size", itoa(o.BatchSize), "--lr", fmt.Sprint(o.LearningRate),
 		"--infer-batch", itoa(o.InferBatch), "--infer-runs", itoa(o.InferRuns),
 		"--seed", fmt.Sprint(o.Seed), "--label", peer}, j.args...)
+	if j.module == "torch" {
+		j.args = append(j.args, "--hidden", joinInts(o.Hidden, ","), "--filters", joinInts(o.Filters, ","),
+			"--train-limit", itoa(o.TrainLimit), "--latency-calls", itoa(o.LatencyCalls))
+	}
 	if o.Smoke {
 		j.args = append(j.args, "--smoke")
 	}
@@ -307,6 +346,45 @@ const tailSize = 2000
 // runJob runs j in a child process and returns its result with its peak
 // RSS, or a result whose Error says what went wrong.
 func runJob(ctx context.Context, j job, verbose bool, stderr io.Writer) result {
+	out, c := runChild(ctx, j, verbose, stderr)
+	fail := func(err error) result {
+		r := j.failed(err.Error())
+		r.NotRun = false
+		r.WallSeconds = c.wall
+		r.OutputTail = c.tail
+		r.MaxRSSBytes = c.maxRSS
+		return r
+	}
+	if c.err != nil {
+		return fail(c.err)
+	}
+	rs, err := parseResults(out)
+	if err != nil {
+		return fail(err)
+	}
+	if len(rs) != 1 || rs[0].Model != j.model {
+		return fail(fmt.Errorf("want one result for %s, got %d", j.model, len(rs)))
+	}
+	r := rs[0]
+	r.Name, r.Label = j.name, j.label
+	r.SecondsMedian = r.secondsPerEpoch()
+	r.MaxRSSBytes = c.maxRSS
+	r.WallSeconds = c.wall
+	r.Command = append([]string{j.path}, j.args...)
+	r.Env = j.env
+	return r
+}
+
+// child is how a child process ended.
+type child struct {
+	err    error // with the last lines of its standard error
+	tail   string
+	wall   float64
+	maxRSS int64
+}
+
+// runChild runs j and returns its standard output.
+func runChild(ctx context.Context, j job, verbose bool, stderr io.Writer) ([]byte, child) {
 	cmd := exec.CommandContext(ctx, j.path, j.args...)
 	cmd.Env = append(os.Environ(), j.env...)
 	var stdout limitedBuffer
@@ -320,40 +398,79 @@ func runJob(ctx context.Context, j job, verbose bool, stderr io.Writer) result {
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	runErr := cmd.Run()
-	wall := time.Since(start).Seconds()
-
-	fail := func(err error) result {
-		r := j.failed(err.Error())
-		r.NotRun = false
-		r.WallSeconds = wall
-		r.OutputTail = tail.String()
-		if cmd.ProcessState != nil {
-			r.MaxRSSBytes = maxRSS(cmd.ProcessState)
-		}
-		return r
+	c := child{wall: time.Since(start).Seconds(), tail: tail.String()}
+	if cmd.ProcessState != nil {
+		c.maxRSS = maxRSS(cmd.ProcessState)
 	}
 	if runErr != nil {
 		msg := runErr.Error()
-		if t := strings.TrimSpace(tail.String()); t != "" {
+		if t := strings.TrimSpace(c.tail); t != "" {
 			msg += ": " + lastLines(t, 3)
 		}
-		return fail(errors.New(msg))
+		c.err = errors.New(msg)
 	}
-	rs, err := parseResults(stdout.Bytes())
+	return stdout.Bytes(), c
+}
+
+// peak is the speed of one implementation's float32 matrix product of two
+// N×N matrices: the best of its timed runs.
+type peak struct {
+	Impl    string    `json:"impl"`
+	Name    string    `json:"name"`
+	Label   string    `json:"label"`
+	N       int       `json:"gemm_n"`
+	Seconds []float64 `json:"gemm_seconds"`
+	GFLOPs  float64   `json:"gemm_gflops"`
+	Threads int       `json:"threads"`
+	Error   string    `json:"error,omitempty"`
+}
+
+// runPeak runs a peak job.
+func runPeak(ctx context.Context, j job, verbose bool, stderr io.Writer) peak {
+	out, c := runChild(ctx, j, verbose, stderr)
+	p := peak{Impl: implName(j.name), Name: j.name, Label: j.label}
+	if c.err != nil {
+		p.Error = c.err.Error()
+		return p
+	}
+	got, err := parsePeak(out)
 	if err != nil {
-		return fail(err)
+		p.Error = err.Error()
+		return p
 	}
-	if len(rs) != 1 || rs[0].Model != j.model {
-		return fail(fmt.Errorf("want one result for %s, got %d", j.model, len(rs)))
+	got.Name, got.Label, got.Impl = j.name, j.label, implName(j.name)
+	return got
+}
+
+// parsePeak reads the peak line of a child's output.
+func parsePeak(out []byte) (peak, error) {
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 || line[0] != '{' {
+			continue
+		}
+		var p peak
+		if err := json.Unmarshal(line, &p); err != nil {
+			return peak{}, fmt.Errorf("the GEMM peak line: %w", err)
+		}
+		if !(p.GFLOPs > 0) || math.IsInf(p.GFLOPs, 0) || p.N < 1 || len(p.Seconds) == 0 {
+			return peak{}, fmt.Errorf("a GEMM peak of %v GFLOP/s for n = %d", p.GFLOPs, p.N)
+		}
+		return p, nil
 	}
-	r := rs[0]
-	r.Name, r.Label = j.name, j.label
-	r.SecondsMedian = r.secondsPerEpoch()
-	r.MaxRSSBytes = maxRSS(cmd.ProcessState)
-	r.WallSeconds = wall
-	r.Command = append([]string{j.path}, j.args...)
-	r.Env = j.env
-	return r
+	return peak{}, errors.New("no GEMM peak line in the output")
+}
+
+// writePeakLine writes p as one JSON line.
+func writePeakLine(w io.Writer, p peak) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encoding the GEMM peak: %w", err)
+	}
+	if _, err := fmt.Fprintf(w, "%s\n", data); err != nil {
+		return fmt.Errorf("writing the GEMM peak: %w", err)
+	}
+	return nil
 }
 
 // lastLines returns the last n lines of s, joined by " | ".

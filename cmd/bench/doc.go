@@ -4,6 +4,7 @@
 //	go run ./cmd/bench                          # both models, every peer
 //	go run ./cmd/bench -models mlp -peers pytorch-1t -json results.json
 //	go run ./cmd/bench -smoke                   # a quick check of the setup
+//	go run ./cmd/bench -scaling                 # how the cost grows with the work
 //
 // It prints a Markdown table, ready for the README, and with -json writes
 // the raw figures.
@@ -61,6 +62,36 @@
 //     reports it when the child exits (getrusage). It includes the loaded
 //     data set and, for Python, the interpreter and its libraries.
 //   - test accuracy: on the 10000 test images after training.
+//   - 1-image predict p50 / p99: the 50th and 99th percentiles of
+//     -latency-calls (default 10000) predictions of one test image each, the
+//     images in turn: Model.Predict in dlgo, the model in eval mode under
+//     torch.no_grad() in PyTorch.
+//   - FLOP/s ÷ GEMM peak: the training arithmetic of an epoch, counted as
+//     three times the forward pass's multiply-adds of the dense and
+//     convolution layers, two operations each, per image, divided by
+//     s/epoch and by the GEMM peak: the fastest float32 product of two
+//     2048×2048 matrices (-peak-n) measured at the start of the run, the
+//     best of 10 after one untimed, by dlgo's internal/gemm (in a child with
+//     the workers' GOMAXPROCS) and by each PyTorch configuration's torch.mm.
+//
+// The ratio table compares dlgo with the fastest peer for training time,
+// and with PyTorch's best configuration for throughput, latency and memory,
+// against the targets of issue 15 (dlgo ÷ fastest peer ≤ 0.7 for the MLP
+// and ≤ 0.45 for the ConvNet, ≥ 2.5 times PyTorch's img/s, the ConvNet at
+// half the GEMM peak or more).
+//
+// # The scaling mode
+//
+// With -scaling the benchmark measures instead how the cost grows with the
+// work: the MLP and the ConvNet at batch sizes 32, 128 and 512, MLPs
+// 784-w-w/2-10 of widths w 512 and 2048, and ConvNets of 16/32 and 64/128
+// filters at batch 128, each trained by dlgo and by PyTorch (by default
+// with its default threads and with one per CPU; -peers to change) for 3
+// epochs on the first 12,800 training images (-epochs-mlp,
+// -epochs-convnet, -train-limit). The table gives each configuration's
+// training arithmetic per image, s/epoch (the median epoch scaled to
+// 60,000 images) and FLOP/s ÷ GEMM peak of dlgo and of the fastest
+// PyTorch configuration, and their ratio.
 //
 // Children run one at a time. The seeds are fixed (-seed, default 1) in
 // every implementation. Threads are each library's defaults except where a

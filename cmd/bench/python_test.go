@@ -69,6 +69,40 @@ func TestTorchScriptSmoke(t *testing.T) {
 	}
 }
 
+// The script's other widths, filters, latency and GEMM peak.
+func TestTorchScriptOptions(t *testing.T) {
+	t.Parallel()
+	needModules(t, "torch")
+	rs := runScript(t, torchScript, "--model", "mlp,convnet", "--threads", "1", "--hidden", "32,16,8", "--filters", "4,8",
+		"--latency-calls", "30")
+	if len(rs) != 2 {
+		t.Fatalf("results %+v", rs)
+	}
+	mlp, conv := rs[0], rs[1]
+	if mlp.Info.Parameters != 784*32+32+32*16+16+16*8+8+8*10+10 || len(mlp.Hidden) != 3 {
+		t.Errorf("MLP: %d parameters, widths %v", mlp.Info.Parameters, mlp.Hidden)
+	}
+	if conv.Info.Parameters != 4*9+4+8*4*9+8+200*10+10 || len(conv.Filters) != 2 {
+		t.Errorf("ConvNet: %d parameters, filters %v", conv.Info.Parameters, conv.Filters)
+	}
+	for _, r := range rs {
+		if r.PredictCalls != 30 || len(r.PredictSeconds) != 2 {
+			t.Errorf("%s: %d predictions, percentiles %v", r.Model, r.PredictCalls, r.PredictSeconds)
+		}
+	}
+	scripts, err := findScripts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(systemPython, filepath.Join(scripts, torchScript), "--peak-only", "--peak-n", "64", "--data", "-", "--threads", "1").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := parsePeak(out); err != nil || p.N != 64 || p.Threads != 1 {
+		t.Errorf("peak %+v, %v from %q", p, err, out)
+	}
+}
+
 func TestSklearnScriptSmoke(t *testing.T) {
 	t.Parallel()
 	needModules(t, "sklearn")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -24,6 +25,10 @@ type report struct {
 	PeerProblem string      `json:"peer_problem,omitempty"`
 	Results     []result    `json:"results"`
 	Ratios      []ratio     `json:"ratios"`
+	// Peaks are the GEMM peaks measured in the run, and PeakGFLOPs the
+	// fastest, by which the FLOP/s figures are divided.
+	Peaks      []peak  `json:"gemm_peaks,omitempty"`
+	PeakGFLOPs float64 `json:"peak_gflops,omitempty"`
 }
 
 // ratio compares dlgo with its peers on one model. A nil ratio could not be
@@ -41,16 +46,50 @@ type ratio struct {
 	// Memory is dlgo's peak RSS ÷ PyTorch's lowest.
 	Memory     *float64 `json:"memory,omitempty"`
 	MemoryPeer string   `json:"memory_peer,omitempty"`
+	// PeakFraction is dlgo's training FLOP/s ÷ the run's GEMM peak.
+	PeakFraction *float64 `json:"peak_fraction,omitempty"`
+	// Latency is dlgo's median single-image prediction time ÷ PyTorch's
+	// lowest.
+	Latency     *float64 `json:"latency,omitempty"`
+	LatencyPeer string   `json:"latency_peer,omitempty"`
+}
+
+// The issue's targets for dlgo ÷ its peers, by model.
+var (
+	timeTarget       = map[string]float64{modelMLP: 0.7, modelConvNet: 0.45}
+	throughputTarget = 2.5
+	peakTarget       = map[string]float64{modelConvNet: 0.5}
+)
+
+// peakFraction is r's training FLOP/s ÷ a GEMM peak of peakGFLOPs, with
+// the model's arithmetic from the settings; NaN without figures.
+func peakFraction(r result, s settings, peakGFLOPs float64) float64 {
+	if !r.ok() || !(peakGFLOPs > 0) {
+		return math.NaN()
+	}
+	return trainFLOPs(r.Model, s) * float64(r.TrainSize) / r.secondsPerEpoch() / (peakGFLOPs * 1e9)
+}
+
+// fastestPeak returns the largest GFLOP/s of the peaks that were measured,
+// or 0.
+func fastestPeak(peaks []peak) float64 {
+	best := 0.0
+	for _, p := range peaks {
+		if p.Error == "" {
+			best = max(best, p.GFLOPs)
+		}
+	}
+	return best
 }
 
 // computeRatios compares, for each model, dlgo's figures with the best of
-// its peers that produced figures.
-func computeRatios(results []result, models []string) []ratio {
+// its peers that produced figures, and dlgo's FLOP/s with the GEMM peak.
+func computeRatios(results []result, models []string, s settings, peakGFLOPs float64) []ratio {
 	var out []ratio
 	for _, model := range models {
 		q := ratio{Model: model}
 		var dl *result
-		var fastest, quickest, smallest *result
+		var fastest, quickest, smallest, promptest *result
 		for i := range results {
 			r := &results[i]
 			if r.Model != model || !r.ok() {
@@ -72,6 +111,9 @@ func computeRatios(results []result, models []string) []ratio {
 			if r.MaxRSSBytes > 0 && (smallest == nil || r.MaxRSSBytes < smallest.MaxRSSBytes) {
 				smallest = r
 			}
+			if len(r.PredictSeconds) == 2 && (promptest == nil || r.PredictSeconds[0] < promptest.PredictSeconds[0]) {
+				promptest = r
+			}
 		}
 		if dl != nil {
 			if fastest != nil {
@@ -86,21 +128,17 @@ func computeRatios(results []result, models []string) []ratio {
 				v := float64(dl.MaxRSSBytes) / float64(smallest.MaxRSSBytes)
 				q.Memory, q.MemoryPeer = &v, smallest.Name
 			}
+			if promptest != nil && len(dl.PredictSeconds) == 2 {
+				v := dl.PredictSeconds[0] / promptest.PredictSeconds[0]
+				q.Latency, q.LatencyPeer = &v, promptest.Name
+			}
+			if v := peakFraction(*dl, s, peakGFLOPs); !math.IsNaN(v) {
+				q.PeakFraction = &v
+			}
 		}
 		out = append(out, q)
 	}
 	return out
-}
-
-// modelTitle names a model in the table.
-func modelTitle(model string) string {
-	switch model {
-	case modelMLP:
-		return "MLP 784-128-64-10"
-	case modelConvNet:
-		return "ConvNet (Keras MNIST)"
-	}
-	return model
 }
 
 // threadsLabel says how many threads r ran with, as far as it knows.
@@ -138,8 +176,9 @@ func writeMarkdown(w io.Writer, rep *report) error {
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 
 	p("### MNIST on the CPU: dlgo, PyTorch and scikit-learn\n\n")
-	p("| model | implementation | threads | s/epoch | inference img/s | peak RSS (MiB) | test accuracy |\n")
-	p("|---|---|---|--:|--:|--:|--:|\n")
+	p("| model | implementation | threads | s/epoch | FLOP/s ÷ GEMM peak | inference img/s | 1-image predict p50 / p99 (µs) | peak RSS (MiB) | test accuracy |\n")
+	p("|---|---|---|--:|--:|--:|--:|--:|--:|\n")
+	st := rep.Settings
 	var failed []result
 	for _, model := range rep.Models {
 		for _, r := range rep.Results {
@@ -150,17 +189,33 @@ func writeMarkdown(w io.Writer, rep *report) error {
 				failed = append(failed, r)
 				continue
 			}
-			p("| %s | %s | %s | %.2f | %s | %.0f | %.4f |\n", modelTitle(model), r.Label, threadsLabel(r),
-				r.secondsPerEpoch(), group(r.ImagesPerSecond), mib(r.MaxRSSBytes), r.TestAccuracy)
+			p("| %s | %s | %s | %.2f | %s | %s | %s | %.0f | %.4f |\n", modelTitle(model, st), r.Label, threadsLabel(r),
+				r.secondsPerEpoch(), fractionCell(peakFraction(r, st, rep.PeakGFLOPs)), group(r.ImagesPerSecond),
+				latencyCell(r), mib(r.MaxRSSBytes), r.TestAccuracy)
 		}
 	}
 
-	p("\n| model | dlgo ÷ fastest peer, s/epoch (target ≤ 1) | dlgo ÷ PyTorch, img/s (target ≥ 1) | dlgo ÷ PyTorch, peak RSS |\n")
-	p("|---|--:|--:|--:|\n")
+	p("\n| model | dlgo ÷ fastest peer, s/epoch | dlgo FLOP/s ÷ GEMM peak | dlgo ÷ PyTorch, img/s | dlgo ÷ PyTorch, predict p50 | dlgo ÷ PyTorch, peak RSS |\n")
+	p("|---|--:|--:|--:|--:|--:|\n")
 	for _, q := range rep.Ratios {
-		p("| %s | %s | %s | %s |\n", modelTitle(q.Model),
-			ratioCell(q.Time, labelOf(rep.Results, q.Model, q.TimePeer), func(v float64) bool { return v <= 1 }),
-			ratioCell(q.Throughput, labelOf(rep.Results, q.Model, q.ThroughputPeer), func(v float64) bool { return v >= 1 }),
+		var timeOK, peakOK func(float64) bool
+		timeGoal, peakGoal := "", ""
+		if t, ok := timeTarget[q.Model]; ok {
+			timeOK, timeGoal = func(v float64) bool { return v <= t }, fmt.Sprintf("target ≤ %g; ", t)
+		}
+		if t, ok := peakTarget[q.Model]; ok {
+			peakOK, peakGoal = func(v float64) bool { return v >= t }, fmt.Sprintf("target ≥ %g", t)
+		}
+		peakPeer := peakGoal
+		if peakPeer == "" {
+			peakPeer = "no target"
+		}
+		p("| %s | %s | %s | %s | %s | %s |\n", modelTitle(q.Model, st),
+			ratioCell(q.Time, timeGoal+labelOf(rep.Results, q.Model, q.TimePeer), timeOK),
+			ratioCell(q.PeakFraction, peakPeer, peakOK),
+			ratioCell(q.Throughput, fmt.Sprintf("target ≥ %g; ", throughputTarget)+labelOf(rep.Results, q.Model, q.ThroughputPeer),
+				func(v float64) bool { return v >= throughputTarget }),
+			ratioCell(q.Latency, labelOf(rep.Results, q.Model, q.LatencyPeer), nil),
 			ratioCell(q.Memory, labelOf(rep.Results, q.Model, q.MemoryPeer), nil))
 	}
 
@@ -172,7 +227,7 @@ func writeMarkdown(w io.Writer, rep *report) error {
 			if r.NotRun {
 				verb, hint = "not run", true
 			}
-			p("- %s, %s: %s: %s\n", r.Label, modelTitle(r.Model), verb, firstLine(r.Error))
+			p("- %s, %s: %s: %s\n", r.Label, modelTitle(r.Model, st), verb, firstLine(r.Error))
 		}
 		if hint {
 			p("\nThe peers need Python 3 with numpy, torch and scikit-learn; on Debian: `%s` (or pass -python PATH).\n", installHint)
@@ -196,6 +251,7 @@ func writeMarkdown(w io.Writer, rep *report) error {
 	}
 	p("\n")
 	p("%s", peerLines(rep))
+	p("%s", peakLines(rep.Peaks, rep.PeakGFLOPs))
 	s := rep.Settings
 	p("- Settings: float32, batch %d, Adam (lr %g, betas 0.9 and 0.999, epsilon 1e-7), cross-entropy from the logits, seed %d",
 		s.BatchSize, s.LearningRate, s.Seed)
@@ -213,10 +269,55 @@ func writeMarkdown(w io.Writer, rep *report) error {
 	p("\n")
 	p("- s/epoch: median over all epochs, the first included, of one epoch's training loop (shuffle, batches, forward, backward, update; no data loading)\n")
 	p("- inference: test images ÷ the best time of %s over them in batches of %d, forward only (PyTorch: eval mode, no_grad)\n", plural(s.InferRuns, "pass"), s.InferBatch)
+	if s.LatencyCalls > 0 {
+		p("- 1-image predict: 50th and 99th percentiles of %s calls on one test image each (dlgo: Model.Predict; PyTorch: the model in eval mode under no_grad)\n", group(float64(s.LatencyCalls)))
+	}
+	p("- FLOP/s: 3 × the forward pass's multiply-adds × 2 per image (dense and convolution layers), times the images of an epoch, ÷ s/epoch\n")
 	p("- peak RSS: each implementation and model in its own child process, its maximum resident set size (getrusage)\n")
 	p("- Every epoch's and every pass's time, the versions and torch.__config__.show() are in the JSON (-json FILE)\n")
 	p("- Command: `%s`\n", rep.Command)
 	return bw.Flush()
+}
+
+// peakLines describes the GEMM peaks and what the FLOP/s figures are
+// divided by.
+func peakLines(peaks []peak, fastest float64) string {
+	if len(peaks) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "- GEMM peak, float32 %d×%d product, best of %d:", peaks[0].N, peaks[0].N, len(peaks[0].Seconds))
+	for i, pk := range peaks {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		if pk.Error != "" {
+			fmt.Fprintf(&b, " %s failed (%s)", pk.Label, firstLine(pk.Error))
+			continue
+		}
+		fmt.Fprintf(&b, " %s %.0f GFLOP/s", pk.Label, pk.GFLOPs)
+	}
+	if fastest > 0 {
+		fmt.Fprintf(&b, "; FLOP/s are divided by the fastest, %.0f GFLOP/s", fastest)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// fractionCell formats a fraction of the GEMM peak.
+func fractionCell(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// latencyCell formats r's prediction latency percentiles in µs.
+func latencyCell(r result) string {
+	if len(r.PredictSeconds) != 2 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f / %.0f", r.PredictSeconds[0]*1e6, r.PredictSeconds[1]*1e6)
 }
 
 // peerLines describes the Python side: versions and PyTorch's settings.
@@ -235,6 +336,9 @@ func peerLines(rep *report) string {
 	var b strings.Builder
 	if torch != nil {
 		in := torch.Info
+		if len(in.BlasThreads) > 0 && torch.blas() == 0 {
+			b.WriteString("- Warning: threadpoolctl found no optimised BLAS in PyTorch's process, whose dense layers then use the reference BLAS; on Debian, apt-get install libopenblas0-pthread\n")
+		}
 		fmt.Fprintf(&b, "- PyTorch %s: CPU capability %s, oneDNN %s", in.Torch, orUnknown(in.CPUCapability), yesNo(in.MKLDNN))
 		if torch.Name == peerTorch {
 			fmt.Fprintf(&b, "; its default threads here: intra-op %d, inter-op %d", in.TorchThreads, in.TorchInteropThreads)
@@ -290,6 +394,9 @@ func ratioCell(v *float64, peer string, target func(float64) bool) string {
 		return "n/a"
 	}
 	s := fmt.Sprintf("%.2f", *v)
+	if *v < 0.1 {
+		s = fmt.Sprintf("%.2g", *v)
+	}
 	if target != nil {
 		if target(*v) {
 			s += " ✓"
@@ -319,7 +426,7 @@ func group(v float64) string {
 }
 
 // writeJSON writes the report to path, indented.
-func writeJSON(path string, rep *report) error {
+func writeJSON(path string, rep any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

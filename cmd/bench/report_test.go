@@ -21,23 +21,37 @@ func fakeResults() []result {
 	return []result{
 		{Impl: implDlgo, Name: implDlgo, Label: "dlgo", Model: modelMLP, DType: "float32", Epochs: 3, TrainSize: 60000, TestSize: 10000,
 			EpochSeconds: []float64{5, 4, 4.5}, InferSeconds: []float64{0.1, 0.12, 0.11}, ImagesPerSecond: 100000,
-			TestAccuracy: 0.97125, Threads: 2, MaxRSSBytes: 300 * mb, Info: info{Go: "go1.26.8", GOMAXPROCS: 2, NumCPU: 2}},
+			TestAccuracy: 0.97125, Threads: 2, MaxRSSBytes: 300 * mb, Info: info{Go: "go1.26.8", GOMAXPROCS: 2, NumCPU: 2},
+			PredictCalls: 10000, PredictSeconds: []float64{20e-6, 45e-6}},
 		{Impl: peerTorch, Name: peerTorch, Label: "PyTorch, default threads", Model: modelMLP, DType: "float32", Epochs: 3,
-			EpochSeconds: []float64{3, 2, 2.5}, ImagesPerSecond: 200000, TestAccuracy: 0.9688, MaxRSSBytes: 450 * mb, Info: torchInfo(1, 2)},
+			EpochSeconds: []float64{3, 2, 2.5}, ImagesPerSecond: 200000, TestAccuracy: 0.9688, MaxRSSBytes: 450 * mb, Info: torchInfo(1, 2),
+			TrainSize: 60000, PredictCalls: 10000, PredictSeconds: []float64{90e-6, 150e-6}},
 		{Impl: peerTorch, Name: peerTorch1, Label: "PyTorch, 1 thread", Model: modelMLP, DType: "float32", Epochs: 3,
-			EpochSeconds: []float64{2, 1.8, 1.9}, ImagesPerSecond: 250000, TestAccuracy: 0.9701, MaxRSSBytes: 440 * mb, Info: torchInfo(1, 1)},
+			EpochSeconds: []float64{2, 1.8, 1.9}, ImagesPerSecond: 250000, TestAccuracy: 0.9701, MaxRSSBytes: 440 * mb, Info: torchInfo(1, 1),
+			TrainSize: 60000, PredictCalls: 10000, PredictSeconds: []float64{80e-6, 200e-6}},
 		{Impl: peerTorch, Name: peerTorchN, Label: "PyTorch, 2 threads", Model: modelMLP,
 			Error: "exit status 1: RuntimeError: out of memory"},
 		{Impl: peerSklearn, Name: peerSklearn, Label: "scikit-learn", Model: modelMLP, DType: "float32", Epochs: 3,
-			EpochSeconds: []float64{6, 5, 5.5}, ImagesPerSecond: 150000, TestAccuracy: 0.9655, MaxRSSBytes: 320 * mb,
+			EpochSeconds: []float64{6, 5, 5.5}, ImagesPerSecond: 150000, TestAccuracy: 0.9655, MaxRSSBytes: 320 * mb, TrainSize: 60000,
 			Info: info{Python: "3.11.2", Numpy: "1.24.2", Sklearn: "1.2.1", BlasThreads: []blasThreads{{Library: "openblas", Threads: 2}}}},
 		{Impl: implDlgo, Name: implDlgo, Label: "dlgo", Model: modelConvNet, DType: "float32", Epochs: 2,
-			EpochSeconds: []float64{60, 50}, ImagesPerSecond: 1500, TestAccuracy: 0.98, Threads: 2, MaxRSSBytes: 600 * mb},
+			EpochSeconds: []float64{60, 50}, ImagesPerSecond: 1500, TestAccuracy: 0.98, Threads: 2, MaxRSSBytes: 600 * mb, TrainSize: 60000},
 		{Impl: peerTorch, Name: peerTorch, Label: "PyTorch, default threads", Model: modelConvNet, DType: "float32", Epochs: 2,
-			EpochSeconds: []float64{22, 20}, ImagesPerSecond: 4000.4, TestAccuracy: 0.9849, MaxRSSBytes: 560 * mb, Info: torchInfo(1, 2)},
+			EpochSeconds: []float64{22, 20}, ImagesPerSecond: 4000.4, TestAccuracy: 0.9849, MaxRSSBytes: 560 * mb, Info: torchInfo(1, 2), TrainSize: 60000},
 		{Impl: peerTorch, Name: peerTorch1, Label: "PyTorch, 1 thread", Model: modelConvNet, NotRun: true,
 			Error: "/usr/bin/python3 cannot import torch (on Debian: apt-get install python3-torch python3-sklearn; or -python PATH)"},
 	}
+}
+
+// fakeSettings are the settings of fakeResults.
+var fakeSettings = settings{EpochsMLP: 3, EpochsConvNet: 2, BatchSize: 128, LearningRate: 1e-3, InferBatch: 1000, InferRuns: 3, Seed: 1,
+	Hidden: []int{128, 64}, Filters: []int{32, 64}, LatencyCalls: 10000, PeakN: 2048}
+
+// fakePeaks are the GEMM peaks of fakeReport: the fastest is 100 GFLOP/s.
+var fakePeaks = []peak{
+	{Impl: implDlgo, Name: implDlgo, Label: "dlgo", N: 2048, Seconds: []float64{0.2, 0.1718, 0.19}, GFLOPs: 100, Threads: 2},
+	{Impl: peerTorch, Name: peerTorch, Label: "PyTorch, default threads", N: 2048, Seconds: []float64{0.3, 0.35, 0.4}, GFLOPs: 57.3, Threads: 1},
+	{Impl: peerTorch, Name: peerTorch1, Label: "PyTorch, 1 thread", Error: "exit status 1: no torch"},
 }
 
 func fakeReport() *report {
@@ -46,15 +60,17 @@ func fakeReport() *report {
 		Command: "go run ./cmd/bench -json results.json",
 		Machine: machine{CPU: "Intel(R) Xeon(R) Processor", CPUs: 2, GOOS: "linux", GOARCH: "amd64", Go: "go1.26.8",
 			GOMAXPROCS: 2, GOMAXPROCSFrom: "Go's default", Gorgonia: "v0.9.18", LoadAverage: "0.10 0.20 0.30"},
-		Settings: settings{EpochsMLP: 3, EpochsConvNet: 2, BatchSize: 128, LearningRate: 1e-3, InferBatch: 1000, InferRuns: 3, Seed: 1},
-		Models:   allModels,
-		Results:  results,
-		Ratios:   computeRatios(results, allModels),
+		Settings:   fakeSettings,
+		Models:     allModels,
+		Results:    results,
+		Ratios:     computeRatios(results, allModels, fakeSettings, 100),
+		Peaks:      fakePeaks,
+		PeakGFLOPs: fastestPeak(fakePeaks),
 	}
 }
 
 func TestRatios(t *testing.T) {
-	rs := computeRatios(fakeResults(), allModels)
+	rs := computeRatios(fakeResults(), allModels, fakeSettings, 100)
 	if len(rs) != 2 {
 		t.Fatalf("%d ratios", len(rs))
 	}
@@ -72,19 +88,26 @@ func TestRatios(t *testing.T) {
 	if !near(conv.Time, 55.0/21) || conv.TimePeer != peerTorch || !near(conv.Throughput, 1500/4000.4) || !near(conv.Memory, 600.0/560) {
 		t.Errorf("ConvNet ratios %+v", conv)
 	}
+	// 60,000 images × 3 × 4,880,000 FLOP in 55 s, against 100 GFLOP/s.
+	if want := 60000 * 3 * forwardFLOPs(modelConvNet, fakeSettings) / 55 / 100e9; !near(conv.PeakFraction, want) {
+		t.Errorf("ConvNet FLOP/s ÷ peak %v, want %v", deref(conv.PeakFraction), want)
+	}
+	if !near(mlp.Latency, 20.0/80) || mlp.LatencyPeer != peerTorch1 || conv.Latency != nil {
+		t.Errorf("latency ratios %v against %s, %v", deref(mlp.Latency), mlp.LatencyPeer, deref(conv.Latency))
+	}
 
 	// A faster sklearn is the peer for time, not for throughput.
 	res := fakeResults()
 	res[4].EpochSeconds = []float64{1, 1, 1}
 	res[4].ImagesPerSecond = 1e9
-	mlp = computeRatios(res, allModels)[0]
+	mlp = computeRatios(res, allModels, fakeSettings, 100)[0]
 	if !near(mlp.Time, 4.5) || mlp.TimePeer != peerSklearn || mlp.ThroughputPeer != peerTorch1 {
 		t.Errorf("with a fast sklearn: %+v", mlp)
 	}
 
 	// Without dlgo or without peers there is nothing to compare.
 	for _, rs := range [][]result{res[1:5], res[:1]} {
-		q := computeRatios(rs, []string{modelMLP})[0]
+		q := computeRatios(rs, []string{modelMLP}, fakeSettings, 100)[0]
 		if q.Time != nil || q.Throughput != nil || q.Memory != nil {
 			t.Errorf("ratios from nothing: %+v", q)
 		}

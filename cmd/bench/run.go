@@ -40,11 +40,17 @@ const (
 var allPeers = []string{peerTorch, peerTorch1, peerTorchN, peerSklearn}
 
 // Smoke runs train on this many training and test images, as the scripts'
-// --smoke does.
+// --smoke does, time this many predictions and measure the GEMM peak on a
+// product this large.
 const (
-	smokeTrain = 512
-	smokeTest  = 256
+	smokeTrain   = 512
+	smokeTest    = 256
+	smokeLatency = 100
+	smokePeakN   = 256
 )
+
+// workerPeak is the worker that measures dlgo's GEMM peak.
+const workerPeak = "dlgo-peak"
 
 // settings are what every implementation is run with.
 type settings struct {
@@ -56,6 +62,16 @@ type settings struct {
 	InferRuns     int     `json:"infer_runs"`
 	Seed          int64   `json:"seed"`
 	Smoke         bool    `json:"smoke,omitempty"`
+	// Hidden are the MLP's hidden widths, Filters the ConvNet's two
+	// filter counts.
+	Hidden  []int `json:"hidden"`
+	Filters []int `json:"filters"`
+	// TrainLimit, if positive, trains on the first TrainLimit images.
+	TrainLimit int `json:"train_limit,omitempty"`
+	// LatencyCalls is the number of single-image predictions timed.
+	LatencyCalls int `json:"latency_calls"`
+	// PeakN is the size of the square matrices of the GEMM peak.
+	PeakN int `json:"peak_n"`
 }
 
 // epochs returns the number of epochs for model.
@@ -69,6 +85,7 @@ func (s settings) epochs(model string) int {
 // options are the parsed flags.
 type options struct {
 	settings
+	scaling  bool
 	models   []string
 	peers    []string
 	python   string
@@ -82,7 +99,7 @@ type options struct {
 // parseFlags parses args. Its errors wrap errUsage or flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	var models, peers string
+	var models, peers, hidden, filters string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&models, "models", strings.Join(allModels, ","), "models to benchmark, comma-separated: mlp, convnet")
@@ -94,7 +111,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.InferBatch, "infer-batch", 1000, "inference batch size")
 	fs.IntVar(&o.InferRuns, "infer-runs", 3, "timed inference passes over the test set; the best counts")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the initial weights, the shuffling and dropout in every implementation")
-	fs.BoolVar(&o.Smoke, "smoke", false, fmt.Sprintf("check the setup quickly: %d training and %d test images, 1 epoch, 1 inference pass", smokeTrain, smokeTest))
+	fs.BoolVar(&o.Smoke, "smoke", false, fmt.Sprintf("check the setup quickly: %d training and %d test images, 1 epoch, 1 inference pass, %d timed predictions, a %d×%d product for the GEMM peak", smokeTrain, smokeTest, smokeLatency, smokePeakN, smokePeakN))
+	fs.BoolVar(&o.scaling, "scaling", false, fmt.Sprintf("measure how the cost grows with the work instead: s/epoch and %% of the GEMM peak of dlgo and PyTorch for batch sizes %s, MLP widths %s and ConvNet filters %s, each trained for %d epochs on the first %d training images (-train-limit)", joinInts(scalingBatches, ", "), joinInts(scalingWidths, ", "), scalingFiltersText(), scalingEpochs, scalingTrain))
+	fs.StringVar(&hidden, "hidden", "128,64", "the MLP's hidden `widths`, comma-separated")
+	fs.StringVar(&filters, "filters", "32,64", "the ConvNet's two filter `counts`, comma-separated")
+	fs.IntVar(&o.TrainLimit, "train-limit", 0, "train on the first `N` training images only (0: all; -scaling's default: "+itoa(scalingTrain)+")")
+	fs.IntVar(&o.LatencyCalls, "latency-calls", 10000, "single-image predictions timed for the latency percentiles (0: none)")
+	fs.IntVar(&o.PeakN, "peak-n", 2048, "size `N` of the N×N float32 matrix product whose speed is the GEMM peak")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "the Python 3 with numpy, torch and scikit-learn")
 	fs.StringVar(&o.scripts, "scripts", "", "directory of torch_mnist.py and sklearn_mlp.py (default: bench/ of the repository holding the working directory)")
 	fs.StringVar(&o.mnist, "mnist", "", "directory of the four MNIST IDX files, gzipped or not (default: dlgo's cache, filled by its loader)")
@@ -128,6 +151,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		return o, fmt.Errorf("%w: %w", errUsage, err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.scaling {
+		// The scaling mode's defaults.
+		if !set["epochs-mlp"] {
+			o.EpochsMLP = scalingEpochs
+		}
+		if !set["epochs-convnet"] {
+			o.EpochsConvNet = scalingEpochs
+		}
+		if !set["train-limit"] {
+			o.TrainLimit = scalingTrain
+		}
+		if !set["peers"] {
+			peers = strings.Join(scalingPeers, ",")
+		}
+		o.LatencyCalls, o.InferRuns = 0, 1
+	}
 	bad := func(format string, a ...any) (options, error) {
 		fmt.Fprintf(stderr, "bench: "+format+"\n", a...)
 		return o, fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
@@ -146,21 +187,53 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		name string
 		n    int
 	}{{"epochs-mlp", o.EpochsMLP}, {"epochs-convnet", o.EpochsConvNet}, {"batch", o.BatchSize},
-		{"infer-batch", o.InferBatch}, {"infer-runs", o.InferRuns}} {
+		{"infer-batch", o.InferBatch}, {"infer-runs", o.InferRuns}, {"peak-n", o.PeakN}} {
 		if v.n < 1 {
 			return bad("-%s %d: want at least 1", v.name, v.n)
 		}
 	}
+	if o.TrainLimit < 0 || o.LatencyCalls < 0 {
+		return bad("-train-limit %d, -latency-calls %d: want 0 or more", o.TrainLimit, o.LatencyCalls)
+	}
+	if o.Hidden, err = parseInts(hidden); err != nil {
+		return bad("-hidden %q: %v", hidden, err)
+	}
+	if o.Filters, err = parseInts(filters); err != nil || len(o.Filters) != 2 {
+		return bad("-filters %q: want two positive counts", filters)
+	}
 	if !(o.LearningRate > 0) {
 		return bad("-lr %v: want a positive number", o.LearningRate)
 	}
-	if o.worker != "" && !slices.Contains([]string{implDlgo + "-" + modelMLP, implDlgo + "-" + modelConvNet}, o.worker) {
-		return bad("-worker %q: want dlgo-mlp or dlgo-convnet", o.worker)
+	if o.worker != "" && !slices.Contains([]string{implDlgo + "-" + modelMLP, implDlgo + "-" + modelConvNet, workerPeak}, o.worker) {
+		return bad("-worker %q: want dlgo-mlp, dlgo-convnet or %s", o.worker, workerPeak)
 	}
 	if o.Smoke {
 		o.EpochsMLP, o.EpochsConvNet, o.InferRuns = 1, 1, 1
+		o.LatencyCalls, o.PeakN = min(o.LatencyCalls, smokeLatency), min(o.PeakN, smokePeakN)
 	}
 	return o, nil
+}
+
+// parseInts parses a comma-separated list of positive integers.
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive integer", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// joinInts formats v with sep between the numbers.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = itoa(n)
+	}
+	return strings.Join(s, sep)
 }
 
 // parseList splits a comma-separated list and checks each name against
@@ -189,8 +262,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.worker != "" {
+	switch {
+	case o.worker == workerPeak:
+		return writePeakLine(stdout, dlgoPeak(o.PeakN))
+	case o.worker != "":
 		return runWorker(ctx, o, stdout)
+	case o.scaling:
+		return runScaling(ctx, o, args, stdout, stderr)
 	}
 	return runBench(ctx, o, args, stdout, stderr)
 }
@@ -204,70 +282,25 @@ func runBench(ctx context.Context, o options, args []string, stdout, stderr io.W
 		Settings: o.settings,
 		Models:   o.models,
 	}
-	dir, err := mnistDir(ctx, o.mnist, stderr)
+	env, err := prepare(ctx, o, stderr)
 	if err != nil {
 		return err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding this program to run the dlgo worker: %w", err)
-	}
-
-	// The Python side: is it there, and which peers can run?
-	var pyErr error
-	var py *pythonInfo
-	scripts := o.scripts
-	if len(o.peers) > 0 {
-		if scripts == "" {
-			scripts, pyErr = findScripts()
-		} else if _, err := os.Stat(filepath.Join(scripts, torchScript)); err != nil {
-			pyErr = fmt.Errorf("-scripts %s: %w", scripts, err)
-		}
-		if pyErr == nil {
-			py, pyErr = probePython(ctx, o.python)
-		}
-		if pyErr != nil {
-			fmt.Fprintf(stderr, "bench: the peers cannot run: %v\n", pyErr)
-		}
-	}
+	rep.Peaks = env.peaks(ctx, o, stderr)
+	rep.PeakGFLOPs = fastestPeak(rep.Peaks)
 
 	// One child at a time. On an interruption, report what was measured.
-models:
 	for _, model := range o.models {
-		jobs := []job{dlgoJob(self, model, dir, o)}
-		for _, p := range o.peers {
-			if j, ok := peerJob(p, model, dir, o, scripts); ok {
-				jobs = append(jobs, j)
-			}
+		if ctx.Err() != nil {
+			break
 		}
-		for _, j := range jobs {
-			if ctx.Err() != nil {
-				break models
-			}
-			var r result
-			if reason := j.skipReason(py, pyErr); reason != "" {
-				r = j.failed(reason)
-				fmt.Fprintf(stderr, "bench: %s %s: not run: %s\n", j.name, model, reason)
-			} else {
-				fmt.Fprintf(stderr, "bench: %s %s (%s)...", j.name, model, plural(o.epochs(model), "epoch"))
-				r = runJob(ctx, j, o.verbose, stderr)
-				if r.Error != "" {
-					fmt.Fprintf(stderr, " failed: %s\n", firstLine(r.Error))
-				} else {
-					fmt.Fprintf(stderr, " %.2f s/epoch, %.0f img/s, %.0f MiB, accuracy %.4f (%.1f s)\n",
-						r.secondsPerEpoch(), r.ImagesPerSecond, mib(r.MaxRSSBytes), r.TestAccuracy, r.WallSeconds)
-				}
-			}
-			if ctx.Err() == nil {
-				rep.Results = append(rep.Results, r)
-			}
-		}
+		rep.Results = append(rep.Results, env.runModel(ctx, model, o, stderr)...)
 	}
-	rep.Python = py
-	if pyErr != nil {
-		rep.PeerProblem = pyErr.Error()
+	rep.Python = env.py
+	if env.pyErr != nil {
+		rep.PeerProblem = env.pyErr.Error()
 	}
-	rep.Ratios = computeRatios(rep.Results, o.models)
+	rep.Ratios = computeRatios(rep.Results, o.models, o.settings, rep.PeakGFLOPs)
 
 	if err := writeMarkdown(stdout, rep); err != nil {
 		return fmt.Errorf("writing the table: %w", err)
@@ -290,6 +323,103 @@ models:
 		return fmt.Errorf("%s", strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// benchEnv is what the children need: the MNIST files, this program (the
+// dlgo worker), the scripts and the Python that runs them.
+type benchEnv struct {
+	dir, self, scripts string
+	py                 *pythonInfo
+	pyErr              error // why the peers cannot run
+}
+
+// prepare finds the MNIST files, this program and, if peers are wanted, the
+// scripts and a Python that can run them.
+func prepare(ctx context.Context, o options, stderr io.Writer) (*benchEnv, error) {
+	dir, err := mnistDir(ctx, o.mnist, stderr)
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding this program to run the dlgo worker: %w", err)
+	}
+	env := &benchEnv{dir: dir, self: self, scripts: o.scripts}
+	if len(o.peers) > 0 {
+		if env.scripts == "" {
+			env.scripts, env.pyErr = findScripts()
+		} else if _, err := os.Stat(filepath.Join(env.scripts, torchScript)); err != nil {
+			env.pyErr = fmt.Errorf("-scripts %s: %w", env.scripts, err)
+		}
+		if env.pyErr == nil {
+			env.py, env.pyErr = probePython(ctx, o.python)
+		}
+		if env.pyErr != nil {
+			fmt.Fprintf(stderr, "bench: the peers cannot run: %v\n", env.pyErr)
+		}
+	}
+	return env, nil
+}
+
+// peaks measures the GEMM peak of dlgo and of each PyTorch configuration
+// among the peers, one child at a time.
+func (env *benchEnv) peaks(ctx context.Context, o options, stderr io.Writer) []peak {
+	var out []peak
+	for _, p := range append([]string{""}, o.peers...) {
+		j, ok := peakJob(env.self, p, o, env.scripts)
+		if !ok || ctx.Err() != nil {
+			continue
+		}
+		if reason := j.skipReason(env.py, env.pyErr); reason != "" {
+			continue // the model runs say why
+		}
+		fmt.Fprintf(stderr, "bench: %s GEMM peak (%d×%d)...", j.name, o.PeakN, o.PeakN)
+		pk := runPeak(ctx, j, o.verbose, stderr)
+		if pk.Error != "" {
+			fmt.Fprintf(stderr, " failed: %s\n", firstLine(pk.Error))
+		} else {
+			fmt.Fprintf(stderr, " %.1f GFLOP/s\n", pk.GFLOPs)
+		}
+		if ctx.Err() == nil {
+			out = append(out, pk)
+		}
+	}
+	return out
+}
+
+// runModel runs dlgo and every peer that has model, one child at a time,
+// and returns their results; on an interruption, those measured before.
+func (env *benchEnv) runModel(ctx context.Context, model string, o options, stderr io.Writer) []result {
+	jobs := []job{dlgoJob(env.self, model, env.dir, o)}
+	for _, p := range o.peers {
+		if j, ok := peerJob(p, model, env.dir, o, env.scripts); ok {
+			jobs = append(jobs, j)
+		}
+	}
+	var out []result
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		var r result
+		if reason := j.skipReason(env.py, env.pyErr); reason != "" {
+			r = j.failed(reason)
+			fmt.Fprintf(stderr, "bench: %s %s: not run: %s\n", j.name, model, reason)
+		} else {
+			fmt.Fprintf(stderr, "bench: %s %s (%s)...", j.name, modelTitle(model, o.settings), plural(o.epochs(model), "epoch"))
+			r = runJob(ctx, j, o.verbose, stderr)
+			if r.Error != "" {
+				fmt.Fprintf(stderr, " failed: %s\n", firstLine(r.Error))
+			} else {
+				fmt.Fprintf(stderr, " %.2f s/epoch, %.0f img/s, %.0f MiB, accuracy %.4f (%.1f s)\n",
+					r.secondsPerEpoch(), r.ImagesPerSecond, mib(r.MaxRSSBytes), r.TestAccuracy, r.WallSeconds)
+			}
+		}
+		if ctx.Err() == nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // commandLine is the command that reruns this benchmark.
@@ -390,6 +520,9 @@ func runWorker(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	if o.Smoke {
 		train, test = head(train, smokeTrain), head(test, smokeTest)
+	}
+	if o.TrainLimit > 0 {
+		train = head(train, o.TrainLimit)
 	}
 	r, err := dlgoWorker(ctx, model, train, test, o.settings)
 	if err != nil {

@@ -3,31 +3,43 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/dlgo/dlgo/datasets"
+	"github.com/dlgo/dlgo/internal/gemm"
 	"github.com/dlgo/dlgo/models"
 	"github.com/dlgo/dlgo/trainers"
 )
 
 // newDlgoModel builds the benchmark's model for data of the given sample
-// shape and number of classes: the MLP 784-128-64-10 without dropout, or
-// the Keras MNIST ConvNet (with its dropout 0.5).
-func newDlgoModel(model string, shape []int, classes int, seed int64) (*models.Model, error) {
+// shape and number of classes: the MLP (784-128-64-10 by default) without
+// dropout, or the Keras MNIST ConvNet (with its dropout 0.5; NewConvNet
+// itself for the default filters 32 and 64).
+func newDlgoModel(model string, shape []int, classes int, s settings) (*models.Model, error) {
+	seed := models.WithSeed(s.Seed)
 	switch model {
 	case modelMLP:
 		dim := 1
-		for _, s := range shape {
-			dim *= s
+		for _, n := range shape {
+			dim *= n
 		}
-		return models.NewMLP(dim, []models.Hidden{
-			{Units: 128, Activation: models.ReLU},
-			{Units: 64, Activation: models.ReLU},
-		}, models.MulticlassOutput(classes), models.WithSeed(seed))
+		var hidden []models.Hidden
+		for _, w := range hiddenOf(s) {
+			hidden = append(hidden, models.Hidden{Units: w, Activation: models.ReLU})
+		}
+		return models.NewMLP(dim, hidden, models.MulticlassOutput(classes), seed)
 	case modelConvNet:
-		return models.NewConvNet(shape, classes, models.WithSeed(seed))
+		if f1, f2 := filtersOf(s); f1 != 32 || f2 != 64 {
+			return models.New(models.Sequential(shape,
+				models.Conv2D(f1, 3, models.ReLU), models.MaxPool2D(2),
+				models.Conv2D(f2, 3, models.ReLU), models.MaxPool2D(2),
+				models.Flatten(), models.Dropout(0.5), models.Dense(classes, models.Softmax)), seed)
+		}
+		return models.NewConvNet(shape, classes, seed)
 	}
 	return nil, fmt.Errorf("unknown model %q", model)
 }
@@ -41,7 +53,7 @@ func dlgoWorker(ctx context.Context, model string, train, test *datasets.Dataset
 	if model == modelMLP {
 		train, test = train.Flatten(), test.Flatten()
 	}
-	m, err := newDlgoModel(model, train.Shape, len(train.Classes), s.Seed)
+	m, err := newDlgoModel(model, train.Shape, len(train.Classes), s)
 	if err != nil {
 		return result{}, fmt.Errorf("dlgo %s: %w", model, err)
 	}
@@ -80,8 +92,14 @@ func dlgoWorker(ctx context.Context, model string, train, test *datasets.Dataset
 	if err != nil {
 		return result{}, fmt.Errorf("dlgo %s: evaluating: %w", model, err)
 	}
+	var predict []float64
+	if s.LatencyCalls > 0 {
+		if predict, err = latency(m, test, s.LatencyCalls); err != nil {
+			return result{}, fmt.Errorf("dlgo %s: timing predictions: %w", model, err)
+		}
+	}
 	trainable, _ := m.ParamCount()
-	return result{
+	r := result{
 		Impl:            implDlgo,
 		Model:           model,
 		DType:           m.DType().String(),
@@ -105,7 +123,61 @@ func dlgoWorker(ctx context.Context, model string, train, test *datasets.Dataset
 			Gorgonia:   depVersion("gorgonia.org/gorgonia"),
 			Parameters: trainable,
 		},
-	}, nil
+	}
+	if model == modelMLP {
+		r.Hidden = hiddenOf(s)
+	} else {
+		f1, f2 := filtersOf(s)
+		r.Filters = []int{f1, f2}
+	}
+	if predict != nil {
+		r.PredictCalls, r.PredictSeconds = s.LatencyCalls, predict
+	}
+	return r, nil
+}
+
+// latency returns the 50th and 99th percentiles of the time of calls
+// single-image Model.Predict calls, the test images in turn.
+func latency(m *models.Model, test *datasets.Dataset, calls int) ([]float64, error) {
+	dim, n := test.Dim(), test.Len()
+	times := make([]float64, calls)
+	for i := range times {
+		x := test.X[i%n*dim : (i%n+1)*dim]
+		start := time.Now()
+		if _, err := m.Predict(x); err != nil {
+			return nil, err
+		}
+		times[i] = time.Since(start).Seconds()
+	}
+	return percentiles(times), nil
+}
+
+// percentiles returns the 50th and 99th percentiles of v (sorted in
+// place): the values at ranks ⌊(n-1)/2⌋ and ⌊0.99·n⌋, as the scripts take
+// them.
+func percentiles(v []float64) []float64 {
+	slices.Sort(v)
+	return []float64{v[(len(v)-1)/2], v[min(len(v)-1, int(0.99*float64(len(v))))]}
+}
+
+// dlgoPeak measures dlgo's float32 matrix product of two n×n matrices:
+// the best of 10 timed products after one untimed.
+func dlgoPeak(n int) peak {
+	rng := rand.New(rand.NewPCG(1, 1))
+	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	for i := range a {
+		a[i], b[i] = rng.Float32(), rng.Float32()
+	}
+	p := peak{Impl: implDlgo, N: n, Threads: runtime.GOMAXPROCS(0)}
+	for i := range 11 {
+		start := time.Now()
+		gemm.Sgemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		if i > 0 {
+			p.Seconds = append(p.Seconds, time.Since(start).Seconds())
+		}
+	}
+	p.GFLOPs = 2 * float64(n) * float64(n) * float64(n) / minOf(p.Seconds) / 1e9
+	return p
 }
 
 // buildVersion returns the main module's version and VCS revision, as far

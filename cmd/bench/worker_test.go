@@ -29,7 +29,7 @@ func randomImages(n int, seed uint64) *datasets.Dataset {
 
 func TestDlgoWorker(t *testing.T) {
 	train, test := randomImages(256, 1), randomImages(70, 2)
-	s := settings{EpochsMLP: 2, EpochsConvNet: 1, BatchSize: 100, LearningRate: 1e-3, InferBatch: 32, InferRuns: 2, Seed: 1}
+	s := settings{EpochsMLP: 2, EpochsConvNet: 1, BatchSize: 100, LearningRate: 1e-3, InferBatch: 32, InferRuns: 2, Seed: 1, LatencyCalls: 25}
 	for _, model := range allModels {
 		t.Run(model, func(t *testing.T) {
 			r, err := dlgoWorker(context.Background(), model, train, test, s)
@@ -61,7 +61,50 @@ func TestDlgoWorker(t *testing.T) {
 			if r.Info.Parameters != wantParams || r.Threads < 1 || r.Info.Go == "" {
 				t.Errorf("info %+v, threads %d; want %d parameters", r.Info, r.Threads, wantParams)
 			}
+			if r.PredictCalls != 25 || len(r.PredictSeconds) != 2 || !(r.PredictSeconds[0] > 0) || r.PredictSeconds[1] < r.PredictSeconds[0] {
+				t.Errorf("%d predictions timed, percentiles %v", r.PredictCalls, r.PredictSeconds)
+			}
 		})
+	}
+}
+
+// A ConvNet of other filter counts has their parameters.
+func TestDlgoWorkerFilters(t *testing.T) {
+	train, test := randomImages(64, 1), randomImages(20, 2)
+	s := settings{EpochsConvNet: 1, BatchSize: 32, LearningRate: 1e-3, InferBatch: 20, InferRuns: 1, Seed: 1, Filters: []int{8, 16}}
+	r, err := dlgoWorker(context.Background(), modelConvNet, train, test, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 8*9 + 8 + 16*8*9 + 16 + 400*10 + 10; r.Info.Parameters != want || len(r.Filters) != 2 || r.Filters[1] != 16 {
+		t.Errorf("%d parameters, filters %v; want %d", r.Info.Parameters, r.Filters, want)
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	v := make([]float64, 200)
+	for i := range v {
+		v[i] = float64(200 - i)
+	}
+	if got := percentiles(v); got[0] != 100 || got[1] != 199 {
+		t.Errorf("percentiles of 1..200 = %v, want [100 199]", got)
+	}
+}
+
+// The GEMM peak worker prints a line the parent reads.
+func TestPeakWorker(t *testing.T) {
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"-worker", workerPeak, "-peak-n", "64"}, &stdout, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := parsePeak(stdout.Bytes())
+	if err != nil || p.N != 64 || len(p.Seconds) != 10 || !(p.GFLOPs > 0) {
+		t.Errorf("peak %+v, %v", p, err)
+	}
+	for _, bad := range []string{"", "{}\n", `{"gemm_n": 64, "gemm_seconds": [1], "gemm_gflops": 0}`} {
+		if _, err := parsePeak([]byte(bad)); err == nil {
+			t.Errorf("parsePeak(%q): no error", bad)
+		}
 	}
 }
 

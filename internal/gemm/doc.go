@@ -29,6 +29,12 @@
 // is copied, zero-padded, to a buffer. Edge tiles of C are computed by the
 // same kernel into a scratch tile and copied.
 //
+// A product of few rows (a batch of 32, or one sample, through a dense
+// layer) would pack all of a large op(B) for little arithmetic: when
+// packing op(A) instead and transposing C moves fewer values, C is
+// computed as Cᵀ = op(B)ᵀ·op(A)ᵀ into a buffer and transposed, with the
+// same sums in the same order.
+//
 // The loops run, from outer to inner, over column blocks of C (nc ≤ 1024
 // float32 columns), k-blocks (kc ≤ 256, all of equal depth), slivers of mr
 // rows (op(A) sliver: 12 KB, stays in L1) and panels of nr columns (packed
@@ -53,6 +59,11 @@
 // step do not pay the wake-up latency of a parked goroutine (about 100 µs
 // on a 2-vCPU VM, when the caller keeps running). Packing buffers come
 // from a sync.Pool: a product does not allocate in the steady state.
+//
+// Sgemm1 and Dgemm1 compute the same products in the calling goroutine
+// alone, for callers that share their own work between the cores (the
+// pieces of Parallel). Transpose copies a matrix transposed with the
+// packing's block transposes.
 //
 // # Kernels
 //

@@ -31,6 +31,8 @@ type product[T float32 | float64] struct {
 	lda, ldb, ldc  int
 	kc             int // depth of every k-block except possibly the last
 
+	ct []T // Cᵀ of a swapped product (see swapPays)
+
 	splitM   bool                // parts are bands of rows (else of columns)
 	parts    int                 // number of parts
 	bounds   [maxWorkers + 1]int // part p covers [bounds[p], bounds[p+1])
@@ -115,14 +117,28 @@ func numWorkers() int {
 
 // multiply computes C = alpha·op(A)·op(B) + beta·C for validated arguments
 // with m, n, k ≥ 1 and alpha ≠ 0.
-func multiply[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func multiply[T float32 | float64](kern *kernel[T], serial, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	p := getProduct[T]()
 	p.kern = kern
-	p.transA, p.transB = transA, transB
-	p.m, p.n, p.k = m, n, k
+	p.k = k
 	p.alpha, p.beta = alpha, beta
-	p.a, p.b, p.c = a, b, c
-	p.lda, p.ldb, p.ldc = lda, ldb, ldc
+	swap := swapPays(transA, transB, m, n, k, beta) && !noSwap
+	if swap {
+		// Cᵀ = op(B)ᵀ·op(A)ᵀ into p.ct (n × m), then transposed into C.
+		p.ct = grow(p.ct, m*n)
+		if !isZero(beta) {
+			Transpose(m, n, c, ldc, p.ct, m)
+		}
+		p.transA, p.transB = !transB, !transA
+		p.m, p.n = n, m
+		p.a, p.b, p.c = b, a, p.ct
+		p.lda, p.ldb, p.ldc = ldb, lda, m
+	} else {
+		p.transA, p.transB = transA, transB
+		p.m, p.n = m, n
+		p.a, p.b, p.c = a, b, c
+		p.lda, p.ldb, p.ldc = lda, ldb, ldc
+	}
 	// Equal k-blocks no deeper than kern.kc. The blocking depends on k
 	// alone, so every element sees the same sequence of partial sums
 	// whatever the partition of C.
@@ -131,7 +147,7 @@ func multiply[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k
 
 	workers := 1
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if flops >= parallelFlops {
+	if flops >= parallelFlops && !serial {
 		workers = numWorkers()
 	}
 	wake := 0
@@ -153,7 +169,38 @@ func multiply[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k
 	}
 	p.work(p.gen)
 	waitFor(&p.finished, int32(p.parts))
+	if swap {
+		Transpose(n, m, p.ct, m, c, ldc)
+	}
 	putProduct(p)
+}
+
+// noSwap turns swapPays off, for tests.
+var noSwap bool
+
+// swapPays reports whether computing Cᵀ = op(B)ᵀ·op(A)ᵀ and transposing
+// it into C packs less than computing C = op(A)·op(B): a product packs its
+// second operand (transposing it costs about twice as much per value as
+// copying it), and the swap adds one transposition of C, two when beta is
+// not zero. It pays when A has few rows: a batch of 32 or a single sample
+// through a dense layer, whose weights are then read in place. Each value
+// of C is the same sum in the same order either way.
+func swapPays[T float32 | float64](transA, transB bool, m, n, k int, beta T) bool {
+	if m >= n {
+		return false
+	}
+	cost := func(transposed bool) float64 {
+		if transposed {
+			return 2
+		}
+		return 1
+	}
+	normal := cost(transB) * float64(k) * float64(n)
+	swapped := cost(!transA)*float64(m)*float64(k) + 2*float64(m)*float64(n)
+	if beta != 0 {
+		swapped += 2 * float64(m) * float64(n)
+	}
+	return swapped < normal
 }
 
 // work claims and computes parts of generation gen until none is left.

@@ -31,15 +31,27 @@ const (
 //
 // The result does not depend on the number of goroutines used.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	gemm(sKernels[activeKind], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(sKernels[activeKind], false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Dgemm is Sgemm for float64 matrices.
 func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gemm(dKernels[activeKind], transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(dKernels[activeKind], false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-func gemm[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// Sgemm1 is Sgemm computed by the calling goroutine alone: for callers
+// that already share their work between the cores, such as the pieces of
+// Parallel. Its results are the bits of Sgemm's.
+func Sgemm1(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemm(sKernels[activeKind], true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm1 is Sgemm1 for float64 matrices.
+func Dgemm1(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(dKernels[activeKind], true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+func gemm[T float32 | float64](kern *kernel[T], serial, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m < 0 {
 		panic(mLT0)
 	}
@@ -90,7 +102,7 @@ func gemm[T float32 | float64](kern *kernel[T], transA, transB bool, m, n, k int
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	multiply(kern, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	multiply(kern, serial, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // scale sets C = beta*C; beta == 0 clears C, NaNs included.

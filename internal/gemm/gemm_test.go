@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -539,4 +540,67 @@ func FuzzSgemm(f *testing.F) {
 			})
 		}
 	})
+}
+
+// Swapping a product with few rows for its transpose computes the same
+// bits as not swapping, for every transpose and beta.
+func TestSwapSameBits(t *testing.T) {
+	rnd := rand.New(rand.NewSource(11))
+	defer func() { noSwap = false }()
+	swapped := 0
+	for _, s := range []struct{ m, n, k int }{{1, 128, 784}, {32, 128, 784}, {5, 70, 300}, {3, 9, 1000}, {32, 784, 128}} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				for _, beta := range []float32{0, 0.5} {
+					o := randOperands[float32](rnd, tA, tB, s.m, s.n, s.k, true)
+					if !swapPays(tA, tB, s.m, s.n, s.k, beta) {
+						continue
+					}
+					swapped++
+					var out [2][]float32
+					for i, no := range []bool{true, false} {
+						noSwap = no
+						out[i] = append([]float32(nil), o.c0...)
+						run(o, 1.5, beta, out[i])
+					}
+					if !slices.Equal(out[0], out[1]) {
+						t.Errorf("%+v %s beta %v: swapped product differs", s, transName(tA, tB), beta)
+					}
+				}
+			}
+		}
+	}
+	if swapped < 20 {
+		t.Errorf("only %d swapped products tested", swapped)
+	}
+	if !swapPays(false, false, 32, 128, 784, float32(0)) || swapPays(false, false, 128, 128, 784, float32(0)) {
+		t.Error("swapPays: want the swap for a batch of 32 through a 784-128 layer, not for 128")
+	}
+}
+
+// Sgemm1 and Dgemm1 compute Sgemm's and Dgemm's bits in one goroutine.
+func TestSerialSameBits(t *testing.T) {
+	rnd := rand.New(rand.NewSource(12))
+	defer func(w int) { workerOverride = w }(workerOverride)
+	workerOverride = 2
+	for _, s := range []struct{ m, n, k int }{{300, 70, 290}, {1000, 64, 288}, {33, 500, 100}} {
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				o := randOperands[float32](rnd, tA, tB, s.m, s.n, s.k, false)
+				c1, c2 := append([]float32(nil), o.c0...), append([]float32(nil), o.c0...)
+				Sgemm(tA, tB, s.m, s.n, s.k, 1, o.a, o.lda, o.b, o.ldb, 0.5, c1, o.ldc)
+				Sgemm1(tA, tB, s.m, s.n, s.k, 1, o.a, o.lda, o.b, o.ldb, 0.5, c2, o.ldc)
+				if !slices.Equal(c1, c2) {
+					t.Errorf("%+v %s: Sgemm1 differs from Sgemm", s, transName(tA, tB))
+				}
+				d := randOperands[float64](rnd, tA, tB, s.m, s.n, s.k, false)
+				e1, e2 := append([]float64(nil), d.c0...), append([]float64(nil), d.c0...)
+				Dgemm(tA, tB, s.m, s.n, s.k, 1, d.a, d.lda, d.b, d.ldb, 0, e1, d.ldc)
+				Dgemm1(tA, tB, s.m, s.n, s.k, 1, d.a, d.lda, d.b, d.ldb, 0, e2, d.ldc)
+				if !slices.Equal(e1, e2) {
+					t.Errorf("%+v %s: Dgemm1 differs from Dgemm", s, transName(tA, tB))
+				}
+			}
+		}
+	}
 }

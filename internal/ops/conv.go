@@ -5,6 +5,7 @@ import (
 	"hash"
 
 	"github.com/chewxy/hm"
+	"github.com/dlgo/dlgo/internal/gemm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -15,25 +16,46 @@ import (
 // result (batch, filters, oh, ow). needX says whether the gradient with
 // respect to x is wanted (not for a network's input).
 //
-// It is two nodes, computed as one matrix product over the whole batch:
-// an im2col node unrolls the patches of x into a matrix of
-// channels·kernel² rows and batch·oh·ow columns (by copying runs of input
-// rows), and a product node multiplies w by it, applying the bias and
-// activation while the (filters, batch·oh·ow) result is copied into NCHW
-// order, one run of oh·ow values at a time. Every gradient node reads only
-// its graph inputs: the kernel's gradient reads the im2col node, and x's
-// gradient is the im2col node's own, col2im of the patches' gradient.
+// It is two nodes. A product node multiplies w by the patches of x into
+// one row of filters values per output position: the batch is cut into a
+// fixed number of pieces shared between the cores, and each piece unrolls
+// the patches of a few samples at a time (im2col, into a buffer that stays
+// in cache) and multiplies them. An output node then adds the bias and
+// applies the activation while it copies those rows into NCHW order.
+// Every gradient node reads only its graph inputs: the output's gradient
+// reads the product and the output; the kernel's reads x and the
+// product's gradient, unrolling the patches again piece by piece; x's
+// reads the kernel and the product's gradient and folds the patches'
+// gradient back onto x (col2im) a few samples at a time.
 func Conv2D(x, w, b *G.Node, kernel, stride, pad int, act Activation, needX bool) (*G.Node, error) {
-	im := &im2colOp{k: kernel, stride: stride, pad: pad}
-	g, err := im.geometry(x.Shape())
+	return Conv2DMaxPool(x, w, b, kernel, stride, pad, act, 1, 1, needX)
+}
+
+// Conv2DMaxPool returns MaxPool2D(Conv2D(x, w, b, kernel, stride, pad,
+// act, needX), poolKernel, poolStride) without the convolution's output:
+// the output node takes the largest of act(product + bias) over each
+// window straight from the product's rows (the activations are
+// non-decreasing, so that is act of the largest product + bias), and its
+// gradient sends each window's gradient, times act', to the first
+// position of the window whose act(product + bias) is the window's value,
+// the one MaxPool2D would pick. poolKernel = poolStride = 1 is Conv2D.
+func Conv2DMaxPool(x, w, b *G.Node, kernel, stride, pad int, act Activation, poolKernel, poolStride int, needX bool) (*G.Node, error) {
+	g, err := convGeometry(x.Shape(), kernel, stride, pad)
 	if err != nil {
 		return nil, err
 	}
-	cols, err := G.ApplyOp(im, x)
+	if act < Linear || act > LeakyReLU {
+		return nil, fmt.Errorf("ops: conv2d with activation %d", int(act))
+	}
+	out := &convOutputOp{act: act, oh: g.oh, ow: g.ow, pk: poolKernel, ps: poolStride}
+	if _, err := poolShape("max-pooling of a convolution", tensor.Shape{g.n, 1, g.oh, g.ow}, poolKernel, poolStride); err != nil {
+		return nil, err
+	}
+	z, err := G.ApplyOp(&convProductOp{k: kernel, stride: stride, pad: pad, needX: needX}, x, w)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(&convProductOp{k: kernel, oh: g.oh, ow: g.ow, act: act, needX: needX}, cols, w, b)
+	return G.ApplyOp(out, z, b)
 }
 
 // convGeom is a convolution's sizes: batch n, channels c, input h×w,
@@ -118,9 +140,28 @@ func im2col[T float](g convGeom, k, stride, pad int, x, cols []T) {
 	np := g.n * g.p
 	parallel(g.kk, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			im2colRow(g, k, stride, pad, r, x, cols[r*np:(r+1)*np])
+			im2colRow(g, k, stride, pad, r, x, 0, g.n, cols[r*np:(r+1)*np])
 		}
 	})
+}
+
+// im2colSamples unrolls the samples [s0, s1) of x into cols (g.kk,
+// (s1-s0)·g.p), in the calling goroutine.
+func im2colSamples[T float](g convGeom, k, stride, pad int, x []T, s0, s1 int, cols []T) {
+	w := (s1 - s0) * g.p
+	for r := range g.kk {
+		im2colRow(g, k, stride, pad, r, x, s0, s1, cols[r*w:(r+1)*w])
+	}
+}
+
+// col2imSamples sets the samples [s0, s1) of dx (g.n, g.c, g.h, g.w) to
+// the patches' gradient dcols (g.kk, (s1-s0)·g.p) folded back, in the
+// calling goroutine.
+func col2imSamples[T float](g convGeom, k, stride, pad int, dcols []T, s0, s1 int, dx []T) {
+	clear(dx[s0*g.c*g.h*g.w : s1*g.c*g.h*g.w])
+	for c := range g.c {
+		col2imChannel(g, k, stride, pad, c, dcols, (s1-s0)*g.p, s0, s1, dx)
+	}
 }
 
 func (op *im2colOp) DiffWRT(int) []bool { return []bool{true} }
@@ -197,7 +238,7 @@ func col2im[T float](g convGeom, k, stride, pad int, dcols, dx []T) {
 	parallel(g.c, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			clearChannel(g, c, dx)
-			col2imChannel(g, k, stride, pad, c, dcols, dx)
+			col2imChannel(g, k, stride, pad, c, dcols, g.n*g.p, 0, g.n, dx)
 		}
 	})
 }
@@ -210,87 +251,125 @@ func clearChannel[T float](g convGeom, c int, x []T) {
 	}
 }
 
-// convProductOp computes act(w·cols + b) for the unrolled patches cols
-// (c·k², n·oh·ow), w (f, c, k, k) and b (f), into (n, f, oh, ow).
+// convProductOp multiplies the patches of x (n, c, h, w) by a kernel w
+// (f, c, k, k): z = colsᵀ·wᵀ, (n·oh·ow, f), one row of f values per output
+// position, cols being x's patches unrolled (im2col). Each piece of the
+// batch unrolls a few samples at a time into a buffer of its own and
+// multiplies them (the product reads the buffer in place and packs only
+// the small wᵀ), in parallel with the other pieces.
 type convProductOp struct {
-	k, oh, ow int
-	act       Activation
-	needX     bool
-
-	z   *tensor.Dense // the product before bias, (n·p, f)
-	out *tensor.Dense
+	k, stride, pad int
+	needX          bool
+	out, cols      *tensor.Dense
 }
 
-func (op *convProductOp) geometry(cols, w, b tensor.Shape) (convGeom, error) {
-	p := op.oh * op.ow
-	if len(cols) != 2 || len(w) != 4 || len(b) != 1 || p < 1 || w[2] != op.k || w[3] != op.k ||
-		cols[0] != w[1]*op.k*op.k || cols[1]%p != 0 || b[0] != w[0] {
-		return convGeom{}, fmt.Errorf("ops: conv2d of patches %v by kernel %v (size %d), bias %v, output %d×%d", cols, w, op.k, b, op.oh, op.ow)
+// convGeom returns the geometry of the convolution of x by w, with f set.
+func (op *convProductOp) geometry(x, w tensor.Shape) (convGeom, error) {
+	g, err := convGeometry(x, op.k, op.stride, op.pad)
+	if err == nil && (len(w) != 4 || w[1] != g.c || w[2] != op.k || w[3] != op.k) {
+		err = fmt.Errorf("ops: conv2d of %v by kernel %v (size %d)", x, w, op.k)
 	}
-	return convGeom{n: cols[1] / p, c: w[1], f: w[0], oh: op.oh, ow: op.ow, p: p, kk: cols[0]}, nil
+	g.f = 0
+	if err == nil {
+		g.f = w[0]
+	}
+	return g, err
 }
 
-func (op *convProductOp) Arity() int { return 3 }
+func (op *convProductOp) Arity() int { return 2 }
 func (op *convProductOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(4), tensorType(1), tensorType(4))
+	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(2))
 }
 func (op *convProductOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape), in[2].(tensor.Shape))
-	return tensor.Shape{g.n, g.f, g.oh, g.ow}, err
+	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape))
+	return tensor.Shape{g.n * g.p, g.f}, err
 }
 func (op *convProductOp) ReturnsPtr() bool     { return false }
 func (op *convProductOp) CallsExtern() bool    { return false }
 func (op *convProductOp) OverwritesInput() int { return -1 }
 func (op *convProductOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.ConvProduct{%d,%d,%d,%v,%v}", op.k, op.oh, op.ow, op.act, op.needX)
+	fmt.Fprintf(h, "dlgo.ConvProduct{%d,%d,%d,%v}", op.k, op.stride, op.pad, op.needX)
 }
 func (op *convProductOp) Hashcode() uint32 { return hashOf(op) }
 func (op *convProductOp) String() string {
-	return fmt.Sprintf("ConvProduct{k%d,%d×%d,%v}", op.k, op.oh, op.ow, op.act)
+	return fmt.Sprintf("ConvProduct{k%d,s%d,p%d}", op.k, op.stride, op.pad)
+}
+
+// chunk is the number of samples a piece unrolls at once: patches of
+// about chunkValues values, at least one sample, at most a piece's share.
+func chunk(g convGeom) int {
+	per := (g.n + pieces - 1) / pieces
+	return max(1, min(per, chunkValues/max(1, g.kk*g.p)))
+}
+
+// chunkValues bounds the unrolled patches a piece holds at once: 512 KB of
+// float32, which stays in a core's cache while it is multiplied. (A
+// variable for the tests, which make pieces of several chunks.)
+var chunkValues = 1 << 17
+
+// patchBuffer returns the per-piece buffers for g's unrolled patches.
+func patchBuffer(t **tensor.Dense, dt tensor.Dtype, g convGeom) *tensor.Dense {
+	return buffer(t, dt, pieces, g.kk*chunk(g)*g.p)
 }
 
 func (op *convProductOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(3, vs)
+	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	cols, w, b := in[0], in[1], in[2]
-	g, err := op.geometry(cols.Shape(), w.Shape(), b.Shape())
+	x, w := in[0], in[1]
+	g, err := op.geometry(x.Shape(), w.Shape())
 	if err != nil {
 		return nil, err
 	}
-	dt := cols.Dtype()
-	z := buffer(&op.z, dt, g.n*g.p, g.f)
-	y := buffer(&op.out, dt, g.n, g.f, g.oh, g.ow)
-	switch cd := cols.Data().(type) {
+	dt := x.Dtype()
+	z := buffer(&op.out, dt, g.n*g.p, g.f)
+	cols := patchBuffer(&op.cols, dt, g)
+	switch xd := x.Data().(type) {
 	case []float32:
-		convForward(g, op.act, cd, w.Data().([]float32), b.Data().([]float32), z.Data().([]float32), y.Data().([]float32))
+		convProduct(g, op.k, op.stride, op.pad, xd, w.Data().([]float32), z.Data().([]float32), cols.Data().([]float32))
 	case []float64:
-		convForward(g, op.act, cd, w.Data().([]float64), b.Data().([]float64), z.Data().([]float64), y.Data().([]float64))
+		convProduct(g, op.k, op.stride, op.pad, xd, w.Data().([]float64), z.Data().([]float64), cols.Data().([]float64))
 	default:
 		return nil, fmt.Errorf("ops: %v of %v", op, dt)
 	}
-	return y, nil
+	return z, nil
 }
 
-func convForward[T float](g convGeom, act Activation, cols, w, b, z, y []T) {
-	np := g.n * g.p
-	// z (n·p × f) = colsᵀ (n·p × kk) · wᵀ (kk × f): the matrix product
-	// reads cols where it is and packs only the small wᵀ.
-	matmul(true, true, np, g.f, g.kk, cols, np, w, g.kk, 0, z, g.f)
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			zs := z[s*g.p*g.f : (s+1)*g.p*g.f] // this sample's block, in cache
-			for f := range g.f {
-				row := y[(s*g.f+f)*g.p : (s*g.f+f+1)*g.p]
-				bf := b[f]
-				for p := range row {
-					row[p] = zs[p*g.f+f] + bf
-				}
-				activate(act, row)
-			}
+// convProduct sets z (n·p, f) to the patches of x times wᵀ, piece by
+// piece, chunk by chunk, through cols (pieces × kk·chunk·p).
+func convProduct[T float](g convGeom, k, stride, pad int, x, w, z, cols []T) {
+	cs := chunk(g)
+	per := g.kk * cs * g.p
+	parallelPieces(g.n, func(piece, lo, hi int) {
+		sc := cols[piece*per : (piece+1)*per]
+		for s0 := lo; s0 < hi; s0 += cs {
+			s1 := min(s0+cs, hi)
+			q := (s1 - s0) * g.p
+			im2colSamples(g, k, stride, pad, x, s0, s1, sc)
+			matmul1(true, true, q, g.f, g.kk, sc, q, w, g.kk, 0, z[s0*g.p*g.f:s1*g.p*g.f], g.f)
 		}
 	})
+}
+
+func (op *convProductOp) DiffWRT(int) []bool { return []bool{op.needX, true} }
+
+// SymDiff returns the gradient nodes of the product given dz (n·p, f):
+// the kernel's, (cols·dz)ᵀ from x and dz, and, if needed, x's, col2im of
+// wᵀ·dzᵀ from w and dz.
+func (op *convProductOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	x, w := inputs[0], inputs[1]
+	dw, err := G.ApplyOp(&convKernelGradOp{k: op.k, stride: op.stride, pad: op.pad}, x, grad)
+	if err != nil {
+		return nil, err
+	}
+	var dx *G.Node
+	if op.needX {
+		if dx, err = G.ApplyOp(&convInputGradOp{k: op.k, stride: op.stride, pad: op.pad, shape: x.Shape().Clone()}, w, grad); err != nil {
+			return nil, err
+		}
+	}
+	return G.Nodes{dx, dw}, nil
 }
 
 // window returns, for kernel offset kj along an axis of size w, the range
@@ -312,29 +391,39 @@ func floorDiv(a, b int) int {
 }
 
 // im2colRow writes row r = (c, ki, kj) of the unrolled patches of the
-// batch x (n, c, h, w): for each sample and output position, the input
+// samples [s0, s1) of x (n, c, h, w): for each sample and output position, the input
 // value the kernel's (ki, kj) tap sees, 0 in the padding. Going row by
-// row writes each row of cols in one sequential sweep.
-func im2colRow[T float](g convGeom, k, stride, pad, r int, x, row []T) {
+// row writes each row of cols in one sequential sweep; with stride 1, a
+// sample's part of the row is copied from the input as oh runs of ow
+// values at once.
+func im2colRow[T float](g convGeom, k, stride, pad, r int, x []T, s0, s1 int, row []T) {
 	c, ki, kj := r/(k*k), r/k%k, r%k
 	lo, hi := window(kj, stride, pad, g.w, g.ow)
-	for s := range g.n {
+	oy0, oy1 := window(ki, stride, pad, g.h, g.oh)
+	if lo >= hi {
+		oy0, oy1 = 0, 0
+	}
+	for s := s0; s < s1; s++ {
 		plane := x[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
-		dst := row[s*g.p : (s+1)*g.p]
-		for oy := range g.oh {
+		dst := row[(s-s0)*g.p : (s-s0+1)*g.p]
+		clear(dst[:oy0*g.ow])
+		clear(dst[oy1*g.ow:])
+		if oy0 >= oy1 {
+			continue
+		}
+		if lo > 0 || hi < g.ow {
+			for oy := oy0; oy < oy1; oy++ {
+				clear(dst[oy*g.ow : oy*g.ow+lo])
+				clear(dst[oy*g.ow+hi : (oy+1)*g.ow])
+			}
+		}
+		if stride == 1 {
+			copyRows(dst[oy0*g.ow+lo:], g.ow, plane[(oy0+ki-pad)*g.w+lo+kj-pad:], g.w, oy1-oy0, hi-lo)
+			continue
+		}
+		for oy := oy0; oy < oy1; oy++ {
 			out := dst[oy*g.ow : (oy+1)*g.ow]
-			iy := oy*stride + ki - pad
-			if iy < 0 || iy >= g.h || lo >= hi {
-				clear(out)
-				continue
-			}
-			clear(out[:lo])
-			clear(out[hi:])
-			src := plane[iy*g.w:]
-			if stride == 1 {
-				copy(out[lo:hi], src[lo+kj-pad:hi+kj-pad])
-				continue
-			}
+			src := plane[(oy*stride+ki-pad)*g.w:]
 			for ox := lo; ox < hi; ox++ {
 				out[ox] = src[ox*stride+kj-pad]
 			}
@@ -342,30 +431,30 @@ func im2colRow[T float](g convGeom, k, stride, pad, r int, x, row []T) {
 	}
 }
 
-// col2imChannel adds the rows (c, ·, ·) of dcols back onto the input
-// positions im2col took them from, in channel c of every sample of dx
-// (n, c, h, w), zeroed. Channels are independent, so they can be done in
-// parallel.
-func col2imChannel[T float](g convGeom, k, stride, pad, c int, dcols, dx []T) {
-	np := g.n * g.p
+// col2imChannel adds the rows (c, ·, ·) of dcols, np values each for the
+// samples [s0, s1), back onto the input positions im2col took them from,
+// in channel c of those samples of dx (n, c, h, w), zeroed. Channels are independent, so they can be done in
+// parallel. Each input value gets one addition per kernel tap, in the
+// taps' order.
+func col2imChannel[T float](g convGeom, k, stride, pad, c int, dcols []T, np, s0, s1 int, dx []T) {
 	for ki := range k {
+		oy0, oy1 := window(ki, stride, pad, g.h, g.oh)
 		for kj := range k {
 			row := dcols[((c*k+ki)*k+kj)*np : ((c*k+ki)*k+kj+1)*np]
 			lo, hi := window(kj, stride, pad, g.w, g.ow)
-			for s := range g.n {
+			if lo >= hi || oy0 >= oy1 {
+				continue
+			}
+			for s := s0; s < s1; s++ {
 				plane := dx[(s*g.c+c)*g.h*g.w : (s*g.c+c+1)*g.h*g.w]
-				src := row[s*g.p : (s+1)*g.p]
-				for oy := range g.oh {
-					iy := oy*stride + ki - pad
-					if iy < 0 || iy >= g.h || lo >= hi {
-						continue
-					}
+				src := row[(s-s0)*g.p : (s-s0+1)*g.p]
+				if stride == 1 {
+					addRows(plane[(oy0+ki-pad)*g.w+lo+kj-pad:], g.w, src[oy0*g.ow+lo:], g.ow, oy1-oy0, hi-lo)
+					continue
+				}
+				for oy := oy0; oy < oy1; oy++ {
 					in := src[oy*g.ow : (oy+1)*g.ow]
-					dst := plane[iy*g.w:]
-					if stride == 1 {
-						addTo(dst[lo+kj-pad:hi+kj-pad], in[lo:hi])
-						continue
-					}
+					dst := plane[(oy*stride+ki-pad)*g.w:]
 					for ox := lo; ox < hi; ox++ {
 						dst[ox*stride+kj-pad] += in[ox]
 					}
@@ -383,89 +472,191 @@ func addTo[T float](dst, src []T) {
 	}
 }
 
-func (op *convProductOp) DiffWRT(int) []bool { return []bool{op.needX, true, true} }
-
-// SymDiff returns the gradient nodes: dz = dy·act'(z) laid out as the
-// product's (f × n·p) result, then dw = dz·colsᵀ (one product over the
-// whole batch), db = the row sums of dz and, if needed, the patches'
-// gradient dcols = wᵀ·dz, which the im2col node folds back onto x.
-func (op *convProductOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	cols, w := inputs[0], inputs[1]
-	dz, err := G.ApplyOp(&convGradOp{act: op.act}, output, grad)
-	if err != nil {
-		return nil, err
-	}
-	dw, err := G.ApplyOp(&filterGradOp{k: op.k}, dz, cols)
-	if err != nil {
-		return nil, err
-	}
-	db, err := G.ApplyOp(&sumColsOp{}, dz)
-	if err != nil {
-		return nil, err
-	}
-	var dcols *G.Node
-	if op.needX {
-		if dcols, err = G.ApplyOp(&weightProductOp{transW: true}, w, dz); err != nil {
-			return nil, err
-		}
-	}
-	return G.Nodes{dcols, dw, db}, nil
+// convKernelGradOp computes a convolution kernel's gradient from its
+// input x (n, c, h, w) and the product's gradient dz (n·p, f): dw =
+// (cols·dz)ᵀ, shaped (f, c, k, k), cols being x's patches. Each piece of
+// the batch unrolls its samples' patches a few at a time again and adds
+// their product with dz into sums of its own; dw is the pieces' sums added
+// in order.
+type convKernelGradOp struct {
+	k, stride, pad       int
+	out, cols, part, tmp *tensor.Dense
 }
 
-// convGradOp turns the gradient of a convolution's output, dy (n, f, oh,
-// ow), into that of its product before bias and activation, laid out as
-// the product was: (f, n·p). It reads the output y for the activation's
-// derivative.
-type convGradOp struct {
-	act Activation
-	out *tensor.Dense
-}
-
-func (op *convGradOp) Arity() int { return 2 }
-func (op *convGradOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(2))
-}
-func (op *convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	y, dy := in[0].(tensor.Shape), in[1].(tensor.Shape)
-	if len(y) != 4 || !y.Eq(dy) {
-		return nil, fmt.Errorf("ops: conv2d gradient %v of an output %v", dy, y)
+func (op *convKernelGradOp) geometry(x, dz tensor.Shape) (convGeom, error) {
+	g, err := convGeometry(x, op.k, op.stride, op.pad)
+	if err == nil && (len(dz) != 2 || dz[0] != g.n*g.p) {
+		err = fmt.Errorf("ops: conv2d kernel gradient of input %v and product gradient %v (size %d)", x, dz, op.k)
 	}
-	return tensor.Shape{y[1], y[0] * y[2] * y[3]}, nil
+	if err == nil {
+		g.f = dz[1]
+	}
+	return g, err
 }
-func (op *convGradOp) ReturnsPtr() bool      { return false }
-func (op *convGradOp) CallsExtern() bool     { return false }
-func (op *convGradOp) OverwritesInput() int  { return -1 }
-func (op *convGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "dlgo.ConvGrad{%v}", op.act) }
-func (op *convGradOp) Hashcode() uint32      { return hashOf(op) }
-func (op *convGradOp) String() string        { return fmt.Sprintf("ConvGrad{%v}", op.act) }
 
-func (op *convGradOp) Do(vs ...G.Value) (G.Value, error) {
+func (op *convKernelGradOp) Arity() int { return 2 }
+func (op *convKernelGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(4), tensorType(2), tensorType(4))
+}
+func (op *convKernelGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape))
+	return tensor.Shape{g.f, g.c, op.k, op.k}, err
+}
+func (op *convKernelGradOp) ReturnsPtr() bool     { return false }
+func (op *convKernelGradOp) CallsExtern() bool    { return false }
+func (op *convKernelGradOp) OverwritesInput() int { return -1 }
+func (op *convKernelGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.ConvKernelGrad{%d,%d,%d}", op.k, op.stride, op.pad)
+}
+func (op *convKernelGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *convKernelGradOp) String() string   { return fmt.Sprintf("ConvKernelGrad{k%d}", op.k) }
+
+func (op *convKernelGradOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
 	if err != nil {
 		return nil, err
 	}
-	ys := in[0].Shape()
-	g := convGeom{n: ys[0], f: ys[1], oh: ys[2], ow: ys[3], p: ys[2] * ys[3]}
-	dz := buffer(&op.out, in[0].Dtype(), g.f, g.n*g.p)
-	switch yd := in[0].Data().(type) {
-	case []float32:
-		convGrad(g, op.act, yd, in[1].Data().([]float32), dz.Data().([]float32))
-	case []float64:
-		convGrad(g, op.act, yd, in[1].Data().([]float64), dz.Data().([]float64))
-	default:
-		return nil, fmt.Errorf("ops: %v of %v", op, in[0].Dtype())
+	x, dz := in[0], in[1]
+	g, err := op.geometry(x.Shape(), dz.Shape())
+	if err != nil {
+		return nil, err
 	}
-	return dz, nil
+	dt := x.Dtype()
+	dw := buffer(&op.out, dt, g.f, g.c, op.k, op.k)
+	cols := patchBuffer(&op.cols, dt, g)
+	part := buffer(&op.part, dt, pieces, g.kk*g.f)
+	tmp := buffer(&op.tmp, dt, g.kk*g.f)
+	switch xd := x.Data().(type) {
+	case []float32:
+		kernelGrad(g, op.k, op.stride, op.pad, xd, dz.Data().([]float32), dw.Data().([]float32),
+			cols.Data().([]float32), part.Data().([]float32), tmp.Data().([]float32))
+	case []float64:
+		kernelGrad(g, op.k, op.stride, op.pad, xd, dz.Data().([]float64), dw.Data().([]float64),
+			cols.Data().([]float64), part.Data().([]float64), tmp.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dt)
+	}
+	return dw, nil
 }
 
-func convGrad[T float](g convGeom, act Activation, y, dy, dz []T) {
-	np := g.n * g.p
-	parallel(g.n, func(lo, hi int) {
-		for s := lo; s < hi; s++ {
-			for f := range g.f {
-				at := (s*g.f + f) * g.p
-				activationGrad(act, y[at:at+g.p], dy[at:at+g.p], dz[f*np+s*g.p:f*np+(s+1)*g.p])
+// kernelGrad sets dw (f × kk) to (cols·dz)ᵀ for x's patches cols (kk ×
+// n·p) and dz (n·p × f), piece by piece into part (pieces × kk·f), then
+// the pieces' sums in order through tmp. The matrix product packs its
+// second operand: dz, copying its rows, for cols·dz (kk × f), transposed
+// at the end; or, when a kernel has few patch values for its filters (a
+// first layer's), colsᵀ, transposing it, for dzᵀ·colsᵀ (f × kk):
+// transposing kk rows costs about twice as much per value as copying f
+// columns.
+func kernelGrad[T float](g convGeom, k, stride, pad int, x, dz, dw, cols, part, tmp []T) {
+	cs := chunk(g)
+	per := g.kk * cs * g.p
+	tt := 2*g.kk < g.f
+	parallelPieces(g.n, func(piece, lo, hi int) {
+		sc := cols[piece*per : (piece+1)*per]
+		acc := part[piece*g.kk*g.f : (piece+1)*g.kk*g.f]
+		var beta T // the piece's first chunk sets its sums
+		for s0 := lo; s0 < hi; s0 += cs {
+			s1 := min(s0+cs, hi)
+			q := (s1 - s0) * g.p
+			im2colSamples(g, k, stride, pad, x, s0, s1, sc)
+			d := dz[s0*g.p*g.f : s1*g.p*g.f]
+			if tt {
+				matmul1(true, true, g.f, g.kk, q, d, g.f, sc, q, beta, acc, g.kk)
+			} else {
+				matmul1(false, false, g.kk, g.f, q, sc, q, d, g.f, beta, acc, g.f)
 			}
+			beta = 1
+		}
+	})
+	sums := dw
+	if !tt {
+		sums = tmp
+	}
+	copy(sums, part[:g.kk*g.f])
+	for piece := 1; piece < min(pieces, g.n); piece++ {
+		addTo(sums, part[piece*g.kk*g.f:(piece+1)*g.kk*g.f])
+	}
+	if !tt {
+		gemm.Transpose(g.kk, g.f, tmp, g.f, dw, g.kk)
+	}
+}
+
+// convInputGradOp computes a convolution's input gradient from its
+// kernel w (f, c, k, k) and the product's gradient dz (n·p, f): col2im of
+// the patches' gradient wᵀ·dzᵀ, into the input's shape. Each piece of the
+// batch computes and folds back a few samples' patches at a time.
+type convInputGradOp struct {
+	k, stride, pad int
+	shape          tensor.Shape // the input's
+	out, cols      *tensor.Dense
+}
+
+func (op *convInputGradOp) geometry(w, dz tensor.Shape) (convGeom, error) {
+	g, err := convGeometry(op.shape, op.k, op.stride, op.pad)
+	if err == nil && (len(w) != 4 || w[1] != g.c || w[2] != op.k || w[3] != op.k || len(dz) != 2 || dz[0] != g.n*g.p || dz[1] != w[0]) {
+		err = fmt.Errorf("ops: conv2d input gradient of kernel %v and product gradient %v into %v", w, dz, op.shape)
+	}
+	if err == nil {
+		g.f = w[0]
+	}
+	return g, err
+}
+
+func (op *convInputGradOp) Arity() int { return 2 }
+func (op *convInputGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(4), tensorType(2), tensorType(4))
+}
+func (op *convInputGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	_, err := op.geometry(in[0].(tensor.Shape), in[1].(tensor.Shape))
+	return op.shape.Clone(), err
+}
+func (op *convInputGradOp) ReturnsPtr() bool     { return false }
+func (op *convInputGradOp) CallsExtern() bool    { return false }
+func (op *convInputGradOp) OverwritesInput() int { return -1 }
+func (op *convInputGradOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "dlgo.ConvInputGrad{%d,%d,%d,%v}", op.k, op.stride, op.pad, op.shape)
+}
+func (op *convInputGradOp) Hashcode() uint32 { return hashOf(op) }
+func (op *convInputGradOp) String() string {
+	return fmt.Sprintf("ConvInputGrad{k%d,%v}", op.k, op.shape)
+}
+
+func (op *convInputGradOp) Do(vs ...G.Value) (G.Value, error) {
+	in, err := denses(2, vs)
+	if err != nil {
+		return nil, err
+	}
+	w, dz := in[0], in[1]
+	g, err := op.geometry(w.Shape(), dz.Shape())
+	if err != nil {
+		return nil, err
+	}
+	dt := w.Dtype()
+	dx := buffer(&op.out, dt, op.shape...)
+	cols := patchBuffer(&op.cols, dt, g)
+	switch wd := w.Data().(type) {
+	case []float32:
+		inputGrad(g, op.k, op.stride, op.pad, wd, dz.Data().([]float32), dx.Data().([]float32), cols.Data().([]float32))
+	case []float64:
+		inputGrad(g, op.k, op.stride, op.pad, wd, dz.Data().([]float64), dx.Data().([]float64), cols.Data().([]float64))
+	default:
+		return nil, fmt.Errorf("ops: %v of %v", op, dt)
+	}
+	return dx, nil
+}
+
+// inputGrad sets dx to col2im(wᵀ·dzᵀ), piece by piece, chunk by chunk,
+// through cols (pieces × kk·chunk·p).
+func inputGrad[T float](g convGeom, k, stride, pad int, w, dz, dx, cols []T) {
+	cs := chunk(g)
+	per := g.kk * cs * g.p
+	parallelPieces(g.n, func(piece, lo, hi int) {
+		sc := cols[piece*per : (piece+1)*per]
+		for s0 := lo; s0 < hi; s0 += cs {
+			s1 := min(s0+cs, hi)
+			q := (s1 - s0) * g.p
+			matmul1(true, true, g.kk, q, g.f, w, g.kk, dz[s0*g.p*g.f:s1*g.p*g.f], g.f, 0, sc, q)
+			col2imSamples(g, k, stride, pad, sc, s0, s1, dx)
 		}
 	})
 }
@@ -553,12 +744,12 @@ func productABt[T float](m, n, q int, a, b, c, tmp []T) {
 }
 
 // weightProductOp multiplies a kernel w (r, ...), taken as the matrix W of
-// r rows, or its transpose, by a matrix d: Wᵀ·d for a convolution's
-// patches' gradient wᵀ·dz, W·d for a transposed convolution's input
-// gradient.
+// r rows, or its transpose, by a matrix d or its transpose: Wᵀ·dᵀ for a
+// convolution's patches' gradient wᵀ·dzᵀ, W·d for a transposed
+// convolution's input gradient.
 type weightProductOp struct {
-	transW bool
-	out    *tensor.Dense
+	transW, transD bool
+	out            *tensor.Dense
 }
 
 func (op *weightProductOp) dims(w, d tensor.Shape) (m, n, k int, err error) {
@@ -571,10 +762,14 @@ func (op *weightProductOp) dims(w, d tensor.Shape) (m, n, k int, err error) {
 	if op.transW {
 		m, k = rest, r
 	}
-	if d[0] != k {
-		err = fmt.Errorf("ops: product of kernel %v (transposed %v) by %v", w, op.transW, d)
+	kd, n := d[0], d[1]
+	if op.transD {
+		kd, n = n, kd
 	}
-	return m, d[1], k, err
+	if kd != k {
+		err = fmt.Errorf("ops: product of kernel %v (transposed %v) by %v (transposed %v)", w, op.transW, d, op.transD)
+	}
+	return m, n, k, err
 }
 
 func (op *weightProductOp) Arity() int { return 2 }
@@ -589,10 +784,12 @@ func (op *weightProductOp) ReturnsPtr() bool     { return false }
 func (op *weightProductOp) CallsExtern() bool    { return false }
 func (op *weightProductOp) OverwritesInput() int { return -1 }
 func (op *weightProductOp) WriteHash(h hash.Hash) {
-	fmt.Fprintf(h, "dlgo.WeightProduct{%v}", op.transW)
+	fmt.Fprintf(h, "dlgo.WeightProduct{%v,%v}", op.transW, op.transD)
 }
 func (op *weightProductOp) Hashcode() uint32 { return hashOf(op) }
-func (op *weightProductOp) String() string   { return fmt.Sprintf("WeightProduct{%v}", op.transW) }
+func (op *weightProductOp) String() string {
+	return fmt.Sprintf("WeightProduct{%v,%v}", op.transW, op.transD)
+}
 
 func (op *weightProductOp) Do(vs ...G.Value) (G.Value, error) {
 	in, err := denses(2, vs)
@@ -606,72 +803,14 @@ func (op *weightProductOp) Do(vs ...G.Value) (G.Value, error) {
 	}
 	c := buffer(&op.out, w.Dtype(), m, n)
 	ldw := w.Shape().TotalSize() / w.Shape()[0]
+	ldd := d.Shape()[1]
 	switch wd := w.Data().(type) {
 	case []float32:
-		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float32), n, 0, c.Data().([]float32), n)
+		matmul(op.transW, op.transD, m, n, k, wd, ldw, d.Data().([]float32), ldd, 0, c.Data().([]float32), n)
 	case []float64:
-		matmul(op.transW, false, m, n, k, wd, ldw, d.Data().([]float64), n, 0, c.Data().([]float64), n)
+		matmul(op.transW, op.transD, m, n, k, wd, ldw, d.Data().([]float64), ldd, 0, c.Data().([]float64), n)
 	default:
 		return nil, fmt.Errorf("ops: %v of %v", op, w.Dtype())
 	}
 	return c, nil
-}
-
-// sumColsOp sums each row of a matrix: (n, m) to (n).
-type sumColsOp struct{ out *tensor.Dense }
-
-func (op *sumColsOp) Arity() int { return 1 }
-func (op *sumColsOp) Type() hm.Type {
-	return hm.NewFnType(tensorType(2), tensorType(1))
-}
-func (op *sumColsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{in[0].(tensor.Shape)[0]}, nil
-}
-func (op *sumColsOp) ReturnsPtr() bool      { return false }
-func (op *sumColsOp) CallsExtern() bool     { return false }
-func (op *sumColsOp) OverwritesInput() int  { return -1 }
-func (op *sumColsOp) WriteHash(h hash.Hash) { fmt.Fprint(h, "dlgo.SumCols") }
-func (op *sumColsOp) Hashcode() uint32      { return hashOf(op) }
-func (op *sumColsOp) String() string        { return "SumCols" }
-
-func (op *sumColsOp) Do(vs ...G.Value) (G.Value, error) {
-	in, err := denses(1, vs)
-	if err != nil {
-		return nil, err
-	}
-	a := in[0]
-	n, m := a.Shape()[0], a.Shape()[1]
-	s := buffer(&op.out, a.Dtype(), n)
-	switch ad := a.Data().(type) {
-	case []float32:
-		sumCols(ad, n, m, s.Data().([]float32))
-	case []float64:
-		sumCols(ad, n, m, s.Data().([]float64))
-	}
-	return s, nil
-}
-
-func sumCols[T float](a []T, n, m int, s []T) {
-	parallel(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			s[i] = sum(a[i*m : (i+1)*m])
-		}
-	})
-}
-
-// sum adds v with four running sums, which the CPU can advance in
-// parallel.
-func sum[T float](v []T) T {
-	var s0, s1, s2, s3 T
-	i := 0
-	for ; i+4 <= len(v); i += 4 {
-		s0 += v[i]
-		s1 += v[i+1]
-		s2 += v[i+2]
-		s3 += v[i+3]
-	}
-	for ; i < len(v); i++ {
-		s0 += v[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

@@ -226,38 +226,66 @@ func TestConvRejectsBadShapes(t *testing.T) {
 // No op of a trained graph points to another op: a gradient reads what
 // it needs from its inputs, which the graph shows.
 func TestConvGradientsReadOnlyInputs(t *testing.T) {
-	rng := rand.New(rand.NewPCG(16, 16))
-	g := G.NewGraph()
-	x := input(g, "x", randTensor(rng, 2, 3, 8, 8))
-	w := input(g, "w", randTensor(rng, 4, 3, 3, 3))
-	b := input(g, "b", randTensor(rng, 4))
-	y := G.Must(Conv2D(x, w, b, 3, 1, 1, ReLU, true))
-	p := G.Must(MaxPool2D(y, 2, 2))
-	if _, err := G.Grad(G.Must(G.Sum(p)), x, w, b); err != nil {
-		t.Fatal(err)
-	}
-	checkNoOpPointers(t, g)
-	var filterGrads, poolGrads int
-	for _, n := range g.AllNodes() {
-		switch n.Op().(type) {
-		case *filterGradOp:
-			filterGrads++
-			if _, ok := children(g, n)[1].Op().(*im2colOp); !ok {
-				t.Errorf("the kernel gradient reads %v, not the patches", children(g, n)[1].Op())
-			}
-		case *maxPoolGradOp:
-			poolGrads++
-			if children(g, n)[1] != y || children(g, n)[2] != p {
-				t.Errorf("the max-pooling gradient reads %v, not the pooling's input and output", children(g, n))
+	for _, pooled := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(16, 16))
+		g := G.NewGraph()
+		x := input(g, "x", randTensor(rng, 2, 3, 8, 8))
+		w := input(g, "w", randTensor(rng, 4, 3, 3, 3))
+		b := input(g, "b", randTensor(rng, 4))
+		var y, p *G.Node
+		if pooled {
+			p = G.Must(Conv2DMaxPool(x, w, b, 3, 1, 1, ReLU, 2, 2, true))
+		} else {
+			y = G.Must(Conv2D(x, w, b, 3, 1, 1, ReLU, true))
+			p = G.Must(MaxPool2D(y, 2, 2))
+		}
+		if _, err := G.Grad(G.Must(G.Sum(p)), x, w, b); err != nil {
+			t.Fatal(err)
+		}
+		checkNoOpPointers(t, g)
+		var kernelGrads, inputGrads, outputGrads, poolGrads int
+		for _, n := range g.AllNodes() {
+			switch n.Op().(type) {
+			case *convKernelGradOp:
+				kernelGrads++
+				if children(g, n)[0] != x {
+					t.Errorf("the kernel gradient reads %v, not the convolution's input", children(g, n)[0])
+				}
+			case *convInputGradOp:
+				inputGrads++
+				if children(g, n)[0] != w {
+					t.Errorf("the input gradient reads %v, not the kernel", children(g, n)[0])
+				}
+			case *convOutputGradOp:
+				outputGrads++
+				in := children(g, n)
+				_, product := in[0].Op().(*convProductOp)
+				_, output := in[2].Op().(*convOutputOp)
+				if !product || in[1] != b || !output {
+					t.Errorf("the output's gradient reads %v, not the product, the bias and the output", in)
+				}
+				if pooled && in[2] != p {
+					t.Errorf("the pooled output's gradient reads %v, not the pooled output", in[2])
+				}
+			case *maxPoolGradOp:
+				poolGrads++
+				if children(g, n)[1] != y || children(g, n)[2] != p {
+					t.Errorf("the max-pooling gradient reads %v, not the pooling's input and output", children(g, n))
+				}
 			}
 		}
-	}
-	if filterGrads != 1 || poolGrads != 1 {
-		t.Errorf("%d kernel and %d pooling gradients; want one each", filterGrads, poolGrads)
+		wantPool := 1
+		if pooled {
+			wantPool = 0
+		}
+		if kernelGrads != 1 || inputGrads != 1 || outputGrads != 1 || poolGrads != wantPool {
+			t.Errorf("pooled %v: %d kernel, %d input, %d output and %d pooling gradients; want 1, 1, 1, %d",
+				pooled, kernelGrads, inputGrads, outputGrads, poolGrads, wantPool)
+		}
 	}
 }
 
-// Without needX, no node computes the patches' gradient or folds it back.
+// Without needX, no node computes the input's gradient.
 func TestConvSkipsInputGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 17))
 	g := G.NewGraph()
@@ -270,7 +298,7 @@ func TestConvSkipsInputGradient(t *testing.T) {
 	}
 	for _, n := range g.AllNodes() {
 		switch n.Op().(type) {
-		case *col2imOp, *weightProductOp:
+		case *convInputGradOp, *col2imOp, *weightProductOp:
 			t.Errorf("the graph computes %v", n.Op())
 		}
 	}

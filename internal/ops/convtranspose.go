@@ -254,7 +254,7 @@ func convTransposeForward[T float](g convGeom, op *convTransposeOp, xcm, w, b, c
 	parallel(g.c, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			clearChannel(g, c, y)
-			col2imChannel(g, op.k, op.stride, op.pad, c, cols, y)
+			col2imChannel(g, op.k, op.stride, op.pad, c, cols, g.n*g.p, 0, g.n, y)
 			for s := range g.n {
 				plane := y[(s*g.c+c)*hw : (s*g.c+c+1)*hw]
 				for i := range plane {

@@ -15,6 +15,13 @@
 // both cores. A gradient node reads only its graph inputs, never the state
 // of the forward node: what it depends on is what the graph shows.
 //
+// A convolution followed by max-pooling is one product node and one
+// output node (Conv2DMaxPool): the output node pools act(product + bias)
+// straight from the product, so the full-size activation is never
+// written. Its float32 loops over rows of filters (the window maxima and
+// their gradients, and im2col's and col2im's runs) use AVX2 where the CPU
+// has it, with Go versions computing the same bits elsewhere.
+//
 // Results do not depend on the number of cores: work is split into a
 // fixed number of pieces, each computed in a fixed order, and the matrix
 // product is itself deterministic.
@@ -169,6 +176,17 @@ func matmul[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, b
 		gemm.Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
 	case []float64:
 		gemm.Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// matmul1 is matmul in the calling goroutine alone, for the pieces of a
+// parallel loop.
+func matmul1[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		gemm.Sgemm1(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		gemm.Dgemm1(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
 }
 
