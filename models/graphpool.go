@@ -5,18 +5,21 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/dlgo/dlgo/internal/tape"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // inferNet is an inference graph (dropout off) for one batch size, with its
-// machine and the input tensor its x node is bound to. A Gorgonia machine
-// runs one graph at a time and keeps its values in the graph's nodes, so an
-// inferNet is used by one goroutine at a time.
+// machine and the input tensor its x node is bound to. The machine runs
+// the graph's ops in the calling goroutine (package tape: no thread
+// hand-off per call, as Gorgonia's tape machine has, and the ops' buffers
+// reused from call to call) and keeps its values in the graph's nodes, so
+// an inferNet is used by one goroutine at a time.
 type inferNet struct {
 	size int
 	net  *Net
-	vm   G.VM
+	vm   *tape.Machine
 	x    *tensor.Dense
 }
 
@@ -107,7 +110,6 @@ func (p *graphPool) evict(m *Model, size, full int) bool {
 		return false
 	}
 	list := p.idle[victim]
-	list[len(list)-1].vm.Close()
 	if len(list) == 1 {
 		delete(p.idle, victim)
 	} else {
@@ -130,9 +132,6 @@ func (p *graphPool) put(n *inferNet) {
 // back (building or running it failed), so that a waiting call may build
 // another. n may be nil.
 func (p *graphPool) discard(n *inferNet, cost int) {
-	if n != nil {
-		n.vm.Close()
-	}
 	p.mu.Lock()
 	p.count--
 	p.values -= cost
@@ -188,7 +187,11 @@ func (m *Model) newPartNet(from, to, size int) (*inferNet, error) {
 	if err := m.bindNoise(net); err != nil {
 		return nil, err
 	}
-	return &inferNet{size: size, net: net, vm: G.NewTapeMachine(g), x: x}, nil
+	vm, err := tape.New(g)
+	if err != nil {
+		return nil, fmt.Errorf("models: %s: %w", m.spec.Name, err)
+	}
+	return &inferNet{size: size, net: net, vm: vm, x: x}, nil
 }
 
 // bindNoise binds an inference graph's noise inputs (a sampling layer's)

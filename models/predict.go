@@ -99,7 +99,6 @@ func (n *inferNet) run(x, out []float32) error {
 	if err := G.Let(n.net.X, input); err != nil {
 		return err
 	}
-	defer n.vm.Reset()
 	if err := n.vm.RunAll(); err != nil {
 		return err
 	}
