@@ -65,3 +65,13 @@ func BenchmarkFitMLP(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFitAutoencoder times eight training steps of the dense MNIST
+// autoencoder 784-128-32-128-784, batch 128.
+func BenchmarkFitAutoencoder(b *testing.B) {
+	m, err := models.NewAutoencoder([]int{1, 28, 28}, []int{128, 32}, models.WithSeed(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchFit(b, m, benchImages(8*128), 128)
+}
