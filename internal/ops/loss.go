@@ -317,6 +317,10 @@ func (o Output) Apply(z []float32) {
 		return
 	}
 	elementwise(len(z), func(lo, hi int) {
+		if o == OutSigmoid {
+			sigmoids32(z[lo:hi])
+			return
+		}
 		for i := lo; i < hi; i++ {
 			a, _ := outputValue(o, float64(z[i]))
 			z[i] = float32(a)
@@ -471,6 +475,22 @@ func weightsOf[T float](in []*tensor.Dense) ([]T, error) {
 	return w, nil
 }
 
+// graphRowLoss is rowLoss as the graph op computes it: a float32 model's
+// binary cross-entropy takes its exponentials and logarithms in float32,
+// eight at a time (bce32), the precision of its logits; everything else,
+// and SampleLoss for the reported metrics, is rowLoss in float64.
+func graphRowLoss[T float](o Objective, z, y, dz []T, scale float64) float64 {
+	z32, ok := any(z).([]float32)
+	if !ok || o.Loss != BinaryCrossEntropy {
+		return rowLoss(o, z, y, dz, scale)
+	}
+	u := float64(len(z))
+	if o.Sum {
+		u = 1
+	}
+	return bce32(z32, any(y).([]float32), any(dz).([]float32), scale/u) / u
+}
+
 // batchLoss returns the mean loss over the n samples of z and y, each
 // sample's loss multiplied by its weight w[r] when w is not nil, and,
 // with dz non-nil, writes g·∂mean/∂z into it (the loss returned may then
@@ -491,7 +511,7 @@ func batchLoss[T float](o Objective, n int, z, y, w, dz []T, g float64) float64 
 			if w != nil {
 				wr = float64(w[r])
 			}
-			rows[r] = wr * rowLoss(o, zr, yr, dr, wr*g/float64(n))
+			rows[r] = wr * graphRowLoss(o, zr, yr, dr, wr*g/float64(n))
 		}
 	}
 	if len(z) < 1<<14 {

@@ -19,3 +19,12 @@ func copyRows32(dst *float32, ds int, src *float32, ss int, rows, n int)
 
 //go:noescape
 func addRows32(dst *float32, ds int, src *float32, ss int, rows, n int)
+
+//go:noescape
+func expNeg8(x *float32, n int, consts *float32)
+
+//go:noescape
+func log1p8(x *float32, n int, consts *float32)
+
+//go:noescape
+func sigmoidExp8(e, z *float32, n int)

@@ -16,3 +16,9 @@ func windowGrad2x2(dz, z *float32, fs, ws int, bias, y, dy *float32, n int, mode
 func copyRows32(dst *float32, ds int, src *float32, ss int, rows, n int) { panic("ops: no AVX2") }
 
 func addRows32(dst *float32, ds int, src *float32, ss int, rows, n int) { panic("ops: no AVX2") }
+
+func expNeg8(x *float32, n int, consts *float32) { panic("ops: no AVX2") }
+
+func log1p8(x *float32, n int, consts *float32) { panic("ops: no AVX2") }
+
+func sigmoidExp8(e, z *float32, n int) { panic("ops: no AVX2") }
