@@ -22,6 +22,12 @@
 // their gradients, and im2col's and col2im's runs) use AVX2 where the CPU
 // has it, with Go versions computing the same bits elsewhere.
 //
+// A float32 model's binary cross-entropy and sigmoid outputs take their
+// exponentials and logarithms in float32, eight at a time with AVX2
+// (expNegs, log1pUnits, sigmoidsFromExp), within 2 ulp of the correctly
+// rounded values; SampleLoss, for the reported metrics, and every float64
+// model compute them with math.Exp and math.Log1p.
+//
 // Results do not depend on the number of cores: work is split into a
 // fixed number of pieces, each computed in a fixed order, and the matrix
 // product is itself deterministic.
