@@ -12,38 +12,25 @@ import (
 // l2Node returns λ/2 · Σ‖W‖² over the given kernels, so that its gradient
 // is λ·W (what PyTorch calls weight decay).
 func l2Node(lambda float64, kernels G.Nodes) (*G.Node, error) {
-	var total *G.Node
-	for _, w := range kernels {
-		sq, err := G.Square(w)
-		if err != nil {
-			return nil, err
-		}
-		s, err := G.Sum(sq)
-		if err != nil {
-			return nil, err
-		}
-		if total == nil {
-			total = s
-		} else if total, err = G.Add(total, s); err != nil {
-			return nil, err
-		}
-	}
-	if total == nil {
-		return nil, nil
-	}
-	return G.Mul(total, scalar(total.Dtype(), lambda/2))
+	return penaltyNode(lambda/2, kernels, G.Square)
 }
 
 // l1Node returns λ · Σ|W| over the given kernels, whose gradient is
 // λ·sign(W) (0 where a weight is exactly 0).
 func l1Node(lambda float64, kernels G.Nodes) (*G.Node, error) {
+	return penaltyNode(lambda, kernels, G.Abs)
+}
+
+// penaltyNode returns scale · Σ_W Σ f(W) over the kernels, or nil if there
+// are none.
+func penaltyNode(scale float64, kernels G.Nodes, f func(*G.Node) (*G.Node, error)) (*G.Node, error) {
 	var total *G.Node
 	for _, w := range kernels {
-		a, err := G.Abs(w)
+		fw, err := f(w)
 		if err != nil {
 			return nil, err
 		}
-		s, err := G.Sum(a)
+		s, err := G.Sum(fw)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +43,7 @@ func l1Node(lambda float64, kernels G.Nodes) (*G.Node, error) {
 	if total == nil {
 		return nil, nil
 	}
-	return G.Mul(total, scalar(total.Dtype(), lambda))
+	return G.Mul(total, scalar(total.Dtype(), scale))
 }
 
 // scalar returns a constant of dtype dt. Gorgonia will not mix float32
