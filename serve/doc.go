@@ -52,8 +52,15 @@
 //	{"rows": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}
 //	→ {"model_name": "iris", "rows": [{"class": "setosa", "probabilities": {"setosa": 0.97, ...}}]}
 //
-// Every feature is a number for now; the decoding of a row's fields is in
-// one place (columnsOf), where encoded features will go.
+// A model trained on a table (cmd/train -data file.csv) takes its table's
+// columns as they were (text categories, numbers, null for a missing
+// value, listed as "columns" in the metadata), encoded as cmd/infer
+// encodes them: categories one-hot, missing values imputed. An unseen
+// category or a number column's text is encoded all the same and reported
+// in the answer's "warnings" (which count rows from 1, as the tabular
+// package words them; errors count them from 0). A multi-label model's rows also list their
+// "labels", those of probability 1/2 or more. For other models every
+// feature is a number.
 //
 // # Concurrency and batching
 //

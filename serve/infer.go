@@ -161,7 +161,7 @@ func (s *Server) rows(w *reply, r *http.Request) {
 	if !s.checkSamples(w, len(req.Rows)) {
 		return
 	}
-	x, err := sv.decodeRows(req.Rows)
+	x, warnings, err := sv.decodeRows(req.Rows)
 	if err != nil {
 		w.fail(http.StatusBadRequest, err.Error())
 		return
@@ -173,6 +173,16 @@ func (s *Server) rows(w *reply, r *http.Request) {
 	b := append([]byte(`{"model_name":`), appendJSON(nil, sv.name)...)
 	b = append(b, `,"rows":`...)
 	b = sv.appendRows(b, sv.resultOf(logits, len(req.Rows)))
+	if len(warnings) > 0 {
+		b = append(b, `,"warnings":[`...)
+		for i, m := range warnings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, m)
+		}
+		b = append(b, ']')
+	}
 	w.json(http.StatusOK, append(b, '}'))
 }
 

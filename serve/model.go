@@ -112,6 +112,15 @@ func (s *served) encodeMetadata() []byte {
 		b = append(b, `,"features":`...)
 		b = appendJSON(b, s.spec.Features)
 	}
+	if s.spec.Table != nil {
+		// The columns the rows endpoint takes, before their encoding.
+		names := make([]string, len(s.columns))
+		for i, c := range s.columns {
+			names[i] = c.name
+		}
+		b = append(b, `,"columns":`...)
+		b = appendJSON(b, names)
+	}
 	if s.spec.Targets != nil {
 		b = append(b, `,"targets":`...)
 		b = appendJSON(b, s.spec.Targets)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dlgo/dlgo/models"
+	"github.com/dlgo/dlgo/tabular"
 	"github.com/sirupsen/logrus"
 )
 
@@ -404,6 +406,33 @@ func TestRowsMatchPredict(t *testing.T) {
 		}
 	}
 
+	// A multi-label model names its probabilities by target, and lists
+	// the labels of probability 1/2 or more.
+	ml, err := models.New(models.Spec{Name: "ml", Input: []int{2}, Features: []string{"a", "b"}, Targets: []string{"u", "v"},
+		Layers: []models.LayerSpec{models.Dense(2, models.Sigmoid)}}, models.WithSeed(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ml.Param("dense_1/kernel").SetFloat64s([]float64{3, -3, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	_, ts3 := newTestServer(t, Config{}, map[string]*models.Model{"ml": ml})
+	status, ans = call(t, http.MethodPost, ts3.URL+"/v2/models/ml/rows", []byte(`{"rows":[{"a":1,"b":0},{"a":-1,"b":0}]}`))
+	if status != http.StatusOK {
+		t.Fatalf("multi-label rows: status %d: %v", status, ans)
+	}
+	pml, _ := ml.Predict([]float32{1, 0, -1, 0})
+	for i, want := range [][]any{{"u"}, {"v"}} {
+		row := ans["rows"].([]any)[i].(map[string]any)
+		if got := row["labels"]; !reflect.DeepEqual(got, want) {
+			t.Errorf("multi-label row %d: labels %v; want %v (probabilities %v)", i, got, want, pml[2*i:2*i+2])
+		}
+		p := row["probabilities"].(map[string]any)
+		if float32(p["u"].(float64)) != pml[2*i] || float32(p["v"].(float64)) != pml[2*i+1] {
+			t.Errorf("multi-label row %d: probabilities %v; want %v", i, p, pml[2*i:2*i+2])
+		}
+	}
+
 	// A regression model names its predictions by target.
 	reg, err := models.New(models.Spec{Name: "r", Input: []int{2}, Features: []string{"a", "b"}, Targets: []string{"y"},
 		Layers: []models.LayerSpec{models.Dense(1, models.Linear)}}, models.WithSeed(1))
@@ -471,5 +500,60 @@ func TestConcurrentRequestsMatchPredict(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A model trained on a table takes its raw columns at the rows endpoint and
+// encodes them as cmd/infer does: categories one-hot, missing values
+// imputed, an unseen category all zeros with a warning.
+func TestRowsOfATableModel(t *testing.T) {
+	enc := &tabular.Encoding{
+		Columns: []tabular.Column{
+			{Name: "id", Kind: tabular.Dropped, Why: "identifier"},
+			{Name: "size", Kind: tabular.Number, Fill: "2.5"},
+			{Name: "city", Kind: tabular.Category, Categories: []string{"paris", "rennes"}, Fill: "rennes"},
+		},
+		Targets: []string{"price"},
+		Missing: []string{"", "NA"},
+	}
+	m, err := models.New(models.Spec{Name: "houses", Input: []int{3}, Features: enc.Features(), Targets: []string{"price"},
+		Layers: []models.LayerSpec{models.Dense(1, models.Linear)}}, models.WithSeed(1), models.WithTable(enc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Param("dense_1/kernel").SetFloat64s([]float64{1, 10, 100}); err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newTestServer(t, Config{}, map[string]*models.Model{"houses": m})
+	body := `{"rows":[{"id":"a1","size":3,"city":"paris"},{"size":null,"city":"rennes"},{"size":"4","city":"lyon","price":9}]}`
+	status, ans := call(t, http.MethodPost, ts.URL+"/v2/models/houses/rows", []byte(body))
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %v", status, ans)
+	}
+	// size, city=paris, city=rennes: the second row's size imputed, the
+	// third's city unseen.
+	want, _ := m.Predict([]float32{3, 1, 0, 2.5, 0, 1, 4, 0, 0})
+	for i, r := range ans["rows"].([]any) {
+		got := r.(map[string]any)["predictions"].(map[string]any)["price"].(float64)
+		if float32(got) != want[i] {
+			t.Errorf("row %d: price %v; want %v", i, got, want[i])
+		}
+	}
+	warnings, _ := ans["warnings"].([]any)
+	if len(warnings) != 1 || !strings.Contains(warnings[0].(string), `category "lyon" was not seen in training`) {
+		t.Errorf("warnings %v; want one about the unseen category", ans["warnings"])
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"rows":[{"size":3}]}`, `row 0: no value for feature "city"`},
+		{`{"rows":[{"size":3,"city":"paris","colour":"red"}]}`, `row 0: unknown feature "colour"`},
+	} {
+		status, ans := call(t, http.MethodPost, ts.URL+"/v2/models/houses/rows", []byte(c.body))
+		if msg, _ := ans["error"].(string); status != http.StatusBadRequest || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %d %v; want 400 with %q", c.body, status, ans, c.want)
+		}
+	}
+	_, meta := call(t, http.MethodGet, ts.URL+"/v2/models/houses", nil)
+	if cols := meta["parameters"].(map[string]any)["columns"]; !reflect.DeepEqual(cols, []any{"size", "city"}) {
+		t.Errorf("metadata columns %v; want [size city]", cols)
 	}
 }
