@@ -102,7 +102,7 @@ func newFlagSet(cfg *config, center *bool) *flag.FlagSet {
 	fs.StringVar(&cfg.mnistDir, "mnist-dir", "",
 		"a `DIR` holding the MNIST files, looked in first for "+mnistTest+"\n(default: none; then the user cache, the Go module cache, the mirrors)")
 	fs.BoolVar(&cfg.offline, "offline", false, "never download MNIST for "+mnistTest+" (default false)")
-	fs.StringVar(&cfg.id, "id", "", "copy this CSV `column` (an identifier) into the output beside each prediction\n(default: none; rows are numbered from 1)")
+	fs.StringVar(&cfg.id, "id", "", "copy this CSV `column` (an identifier) into the output beside each prediction\n(default: R's row names, a column with an empty header name, as \"row_name\"\nwhen the table has them; rows are numbered from 1 either way)")
 	fs.IntVar(&cfg.hardest, "hardest", 0, "list only the `N` samples with the largest loss, worst first: an\nautoencoder's worst reconstructions (anomalies), a classifier's worst\nmistakes (which need the targets) (default 0: every sample, in order)")
 	fs.BoolVar(&cfg.encode, "encode", false, "write each sample's latent code (an autoencoder's) instead of predictions\n(default false)")
 	fs.IntVar(&cfg.generate, "generate", 0, "decode `N` draws of a variational autoencoder's prior: CSV rows, or a\nPNG grid of images with -out FILE.png; no -data (default 0)")

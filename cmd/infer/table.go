@@ -38,11 +38,18 @@ func loadTable(m *models.Model, cfg *config, log *logrus.Logger) (*input, error)
 		return nil, fmt.Errorf("reading the data: %w", err)
 	}
 	var ids []string
+	idName := cfg.id
+	j := -1
 	if cfg.id != "" {
-		j := slices.Index(t.Columns, cfg.id)
-		if j < 0 {
+		if j = slices.Index(t.Columns, cfg.id); j < 0 {
 			return nil, fmt.Errorf("-id %q is not a column of %s; the columns are %s", cfg.id, cfg.data, quoteList(t.Columns))
 		}
+	} else if k := slices.Index(t.Columns, ""); k >= 0 {
+		// R's row names (a column with an empty header name) identify the
+		// rows: they are copied as the column "row_name".
+		j, idName = k, "row_name"
+	}
+	if j >= 0 {
 		for _, row := range t.Rows {
 			ids = append(ids, row[j])
 		}
@@ -61,7 +68,7 @@ func loadTable(m *models.Model, cfg *config, log *logrus.Logger) (*input, error)
 	for col, n := range e.Imputed {
 		log.WithFields(logrus.Fields{"column": col, "values": n}).Info("imputed missing values")
 	}
-	in := &input{name: cfg.data, data: e.All, ids: ids, idName: cfg.id}
+	in := &input{name: cfg.data, data: e.All, ids: ids, idName: idName}
 	switch {
 	case e.Labelled == nil:
 	case len(e.LabelledRows) == len(t.Rows):

@@ -98,3 +98,23 @@ func TestTableByColumnName(t *testing.T) {
 		t.Errorf("empty directory: %v", err)
 	}
 }
+
+// R's row names (write.csv's column with an empty header name) are copied
+// into the output as "row_name" without -id; -id chooses another column.
+func TestTableRowNames(t *testing.T) {
+	dir := t.TempDir()
+	tableModel(t, dir)
+	in := writeFile(t, dir, "in.csv", "\"\",\"size\",\"color\",\"who\"\n\"Mazda RX4\",4,\"blue\",\"ann\"\n\"Valiant\",0.5,\"red\",\"bob\"\n")
+	stdout, stderr, err := runInfer(t, "-model", dir, "-data", in)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if lines[0] != "sample,row_name,predicted,p_big,p_small" || !strings.HasPrefix(lines[1], "1,Mazda RX4,big,") || !strings.HasPrefix(lines[2], "2,Valiant,small,") {
+		t.Errorf("output:\n%s", stdout)
+	}
+	stdout = mustRun(t, "-model", dir, "-data", in, "-id", "who")
+	if lines := strings.Split(stdout, "\n"); lines[0] != "sample,who,predicted,p_big,p_small" || !strings.HasPrefix(lines[1], "1,ann,") {
+		t.Errorf("with -id who:\n%s", stdout)
+	}
+}
